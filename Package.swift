@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Yizhan",
+    products: [
+        .executable(name: "yizhan", targets: ["yizhan"])
+    ],
+    targets: [
+        // System libraries, linked from Debian's -dev packages (no Swift package dependencies).
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Wraps the C macros Swift cannot import (deflateInit2, SSL_CTX_set_mode, ...).
+        .target(name: "CShims", dependencies: ["COpenSSL", "CZlib"]),
+
+        // Sans-I/O protocol code: bytes in, events out.
+        .target(name: "JSON"),
+        .target(name: "HTTP"),
+        .target(name: "WebSocket", dependencies: ["CShims"]),
+
+        // Sockets, event loops, timers, TLS, backpressure. Knows nothing about chat.
+        .target(name: "Transport", dependencies: ["CShims"]),
+
+        .target(name: "Logging", dependencies: ["JSON"]),
+        // HS256 access tokens for users and campus systems.
+        .target(name: "Auth", dependencies: ["CShims", "JSON"]),
+
+        // HTTP server, WebSocket channels, configuration: binds the protocol layers to the transport.
+        .target(name: "Gateway", dependencies: ["Transport", "HTTP", "WebSocket", "JSON", "Logging"]),
+
+        .executableTarget(name: "yizhan", dependencies: ["Gateway", "Logging"]),
+
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "WebSocketTests", dependencies: ["WebSocket"]),
+        .target(name: "TestSupport", dependencies: ["Transport"], path: "Tests/TestSupport"),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "CShims", "TestSupport"]),
+        .testTarget(name: "AuthTests", dependencies: ["Auth"]),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: ["Gateway", "WebSocket", "HTTP", "JSON", "Transport", "TestSupport"]
+        ),
+    ]
+)
