@@ -1,0 +1,96 @@
+import Foundation
+import Glibc
+
+/// A `yizhan` process started from the build directory, for tests of what only a real process shows (signals,
+/// descriptor limits, crashes and restarts).
+public final class ServerProcess: @unchecked Sendable {
+    public let process = Process()
+    public let port: UInt16
+    private let stderr = Pipe()
+    private let logLock = NSLock()
+    private var logText = ""
+
+    /// The `yizhan` binary next to the test bundle.
+    public static var binaryPath: String {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        return bundle.appendingPathComponent("yizhan").path
+    }
+
+    /// Starts `yizhan serve --port 0 <arguments>` (through `sh -c` so `shellPrefix`, like `ulimit -n 64;`, applies)
+    /// and waits for its "listening" log line.
+    public init(arguments: [String], shellPrefix: String = "") throws {
+        let quoted = ([Self.binaryPath, "serve", "--port", "0", "--log-level", "debug"] + arguments)
+            .map { "'\($0.replacingOccurrences(of: "'", with: "'\\''"))'" }.joined(separator: " ")
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "\(shellPrefix) exec \(quoted)"]
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var found: UInt16?
+        let handle = stderr.fileHandleForReading
+        let deadline = Date().addingTimeInterval(20)
+        while found == nil, Date() < deadline {
+            let data = handle.availableData
+            if data.isEmpty { break }
+            logText += String(decoding: data, as: UTF8.self)
+            if let range = logText.range(of: #""address":"127.0.0.1:"#) {
+                let digits = logText[range.upperBound...].prefix { $0.isNumber }
+                found = UInt16(digits)
+            }
+        }
+        guard let found else {
+            process.terminate()
+            throw ProcessError(description: "server did not start: \(logText)")
+        }
+        port = found
+        // Keep collecting the log in the background; a full pipe would block the server.
+        handle.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self else { return }
+            logLock.lock()
+            self.logText += String(decoding: data, as: UTF8.self)
+            logLock.unlock()
+        }
+    }
+
+    deinit {
+        stderr.fileHandleForReading.readabilityHandler = nil
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+
+    /// User plus system CPU seconds the process has used (from /proc/PID/stat).
+    public var cpuSeconds: Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // Fields after the command: state is index 0, utime is 11, stime is 12.
+        let ticks = (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)
+        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// Sends `signal` and waits for exit; returns the exit status.
+    public func stop(signal: Int32 = SIGTERM) -> Int32 {
+        kill(pid, signal)
+        process.waitUntilExit()
+        // Let the reader take the last lines.
+        usleep(50_000)
+        return process.terminationStatus
+    }
+
+    /// Everything the process logged so far (reads what is buffered after it exited).
+    public func logs() -> String {
+        logLock.lock()
+        defer { logLock.unlock() }
+        return logText
+    }
+
+    public struct ProcessError: Error, CustomStringConvertible {
+        public var description: String
+    }
+}
