@@ -1,0 +1,58 @@
+import HTTP
+import Logging
+import Transport
+import WebSocket
+
+/// Everything `yizhan serve` can be told, with production defaults. Set from `yizhan.toml` and flags through
+/// ``Settings``; the README's configuration table lists the same keys.
+public struct ServerConfiguration: Sendable {
+    // MARK: Server
+    /// Address to bind. Default `127.0.0.1`: put a reverse proxy in front, or bind `0.0.0.0` deliberately.
+    public var host = "127.0.0.1"
+    /// TCP port; 0 picks a free one (tests).
+    public var port: UInt16 = 8080
+    /// Directory for the database and uploads.
+    public var dataDirectory = "./data"
+    /// Event loops (threads serving sockets). Default: one per core.
+    public var eventLoops = 0
+    /// Serve the `/echo` WebSocket endpoint (conformance and benchmarks only).
+    public var echo = false
+    /// PEM certificate chain and private key; both set → `wss://` and `https://` on the same port.
+    public var tlsCertificate: String?
+    public var tlsKey: String?
+    public var logLevel: Logger.Level = .info
+
+    // MARK: Limits and timeouts
+    public var transport = TransportLimits()
+    public var http = HTTPLimits()
+    /// Seconds a client has to send a complete request head, counted from the connection's start or from the
+    /// first byte of the next request on a kept-alive connection. An absolute deadline, not an idle timer, so a
+    /// client dripping one byte at a time (slowloris) is cut off too. Covers the TLS handshake. Default 10 s.
+    public var requestHeadTimeout = 10.0
+    /// Seconds a kept-alive HTTP connection may wait for its next request. Default 30 s.
+    public var keepAliveTimeout = 30.0
+    /// Seconds a request body may take to arrive once the head is in. Default 60 s.
+    public var requestBodyTimeout = 60.0
+    public var webSocket = WebSocketConfiguration()
+    /// Seconds between server pings on an otherwise quiet WebSocket. Default 30 s: below common NAT and proxy
+    /// idle timeouts (60 s), cheap for 20,000 connections (~700 pings/s).
+    public var pingInterval = 30.0
+    /// Seconds to wait for any frame after a ping before the connection is considered dead. Default 20 s.
+    public var pongTimeout = 20.0
+    /// Seconds to wait for the peer's close frame after ours. Default 5 s.
+    public var closeTimeout = 5.0
+    /// Browser origins allowed to open WebSockets (exact `scheme://host[:port]`); empty = any origin.
+    public var allowedOrigins: [String] = []
+    /// Offer permessage-deflate (RFC 7692). Default on; compression applies to messages of at least
+    /// `webSocket.compressionThreshold` bytes.
+    public var deflate = true
+    /// Seconds graceful shutdown waits for connections to finish after sending close 1001. Default 5 s.
+    public var shutdownTimeout = 5.0
+
+    public init() {}
+
+    /// Loops to start.
+    public var resolvedEventLoops: Int {
+        eventLoops > 0 ? eventLoops : EventLoopGroup.defaultLoopCount
+    }
+}

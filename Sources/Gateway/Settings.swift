@@ -1,0 +1,223 @@
+import Logging
+import WebSocket
+
+/// The table of configuration keys: `yizhan.toml` keys, their command-line flags, and how each sets
+/// ``ServerConfiguration``. One table serves the config file, the flags, `--help` and the README check in the tests.
+public struct Setting: Sendable {
+    /// `section.key` in `yizhan.toml`.
+    public let key: String
+    /// Command-line flag, if the setting has one.
+    public let flag: String?
+    /// Value type shown in help (`string`, `integer`, `seconds`, `bool`, `strings`).
+    public let type: String
+    public let help: String
+    let apply: @Sendable (inout ServerConfiguration, ConfigFile.Value) throws(SettingError) -> Void
+}
+
+/// A value that does not fit its setting.
+public struct SettingError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+}
+
+public enum Settings {
+    public static let all: [Setting] = [
+        string("server.host", flag: "--host", "Address to bind (default 127.0.0.1).") { $0.host = $1 },
+        integer("server.port", flag: "--port", 0...65535, "TCP port (default 8080; 0 picks a free port).") {
+            $0.port = UInt16($1)
+        },
+        string("server.data_dir", flag: "--data-dir", "Data directory (default ./data).") { $0.dataDirectory = $1 },
+        integer("server.event_loops", flag: "--event-loops", 0...256, "Socket threads (default 0 = one per core).") {
+            $0.eventLoops = $1
+        },
+        bool("server.echo", flag: "--echo", "Serve the /echo WebSocket endpoint (conformance, benchmarks).") {
+            $0.echo = $1
+        },
+        string("tls.cert", flag: "--tls-cert", "PEM certificate chain; with tls.key enables wss:// and https://.") {
+            $0.tlsCertificate = $1
+        },
+        string("tls.key", flag: "--tls-key", "PEM private key.") { $0.tlsKey = $1 },
+        Setting(
+            key: "log.level",
+            flag: "--log-level",
+            type: "string",
+            help: "debug, info, warning or error (default info)."
+        ) {
+            (config, value) throws(SettingError) in
+            guard case .string(let name) = value, let level = Logger.Level(name: name) else {
+                throw SettingError(description: "log.level must be one of debug, info, warning, error")
+            }
+            config.logLevel = level
+        },
+        integer("limits.max_connections", 1...1_000_000, "Open connections per process (default 19000).") {
+            $0.transport.maxConnections = $1
+        },
+        integer("limits.max_connections_per_ip", 1...1_000_000, "Open connections per client IP (default 2000).") {
+            $0.transport.maxConnectionsPerIP = $1
+        },
+        integer(
+            "limits.max_outbound_bytes",
+            4096...(1 << 30),
+            "Unsent bytes per connection before a slow client is disconnected (default 1048576)."
+        ) {
+            $0.transport.maxOutboundBytes = $1
+        },
+        integer("http.max_request_line", 256...(1 << 20), "Longest request line, else 414 (default 8192).") {
+            $0.http.maxRequestLine = $1
+        },
+        integer("http.max_header_bytes", 1024...(1 << 20), "Largest request head, else 431 (default 16384).") {
+            $0.http.maxHeaderBytes = $1
+        },
+        integer("http.max_header_count", 8...10_000, "Most header fields, else 431 (default 100).") {
+            $0.http.maxHeaderCount = $1
+        },
+        integer(
+            "http.max_body_bytes",
+            0...(1 << 34),
+            "Largest request body for JSON endpoints, else 413 (default 1048576)."
+        ) {
+            $0.http.maxBodySize = $1
+        },
+        seconds("http.request_head_timeout", "Deadline for a complete request head, slowloris guard (default 10).") {
+            $0.requestHeadTimeout = $1
+        },
+        seconds("http.keep_alive_timeout", "Idle time allowed between requests (default 30).") {
+            $0.keepAliveTimeout = $1
+        },
+        seconds("http.request_body_timeout", "Time allowed for a request body (default 60).") {
+            $0.requestBodyTimeout = $1
+        },
+        integer("websocket.max_frame_bytes", 125...(1 << 30), "Largest frame, else close 1009 (default 65536).") {
+            $0.webSocket.maxFrameSize = $1
+        },
+        integer(
+            "websocket.max_message_bytes",
+            125...(1 << 30),
+            "Largest message after decompression, else close 1009 (default 65536)."
+        ) {
+            $0.webSocket.maxMessageSize = $1
+        },
+        integer("websocket.max_fragments", 1...1_000_000, "Most frames in one message, else close 1009 (default 1024).")
+        {
+            $0.webSocket.maxFragmentsPerMessage = $1
+        },
+        bool("websocket.deflate", "Offer permessage-deflate (default true).") { $0.deflate = $1 },
+        integer("websocket.deflate_threshold", 0...(1 << 30), "Smallest payload worth compressing (default 256).") {
+            $0.webSocket.compressionThreshold = $1
+        },
+        strings(
+            "websocket.allowed_origins",
+            "Browser origins allowed to connect, exact scheme://host[:port] (default: any)."
+        ) {
+            $0.allowedOrigins = $1
+        },
+        seconds("websocket.ping_interval", "Seconds between pings on a quiet connection (default 30).") {
+            $0.pingInterval = $1
+        },
+        seconds("websocket.pong_timeout", "Seconds without any frame after a ping before disconnecting (default 20).") {
+            $0.pongTimeout = $1
+        },
+        seconds("websocket.close_timeout", "Seconds to wait for the client's close frame (default 5).") {
+            $0.closeTimeout = $1
+        },
+        seconds("server.shutdown_timeout", "Seconds graceful shutdown waits for connections to close (default 5).") {
+            $0.shutdownTimeout = $1
+        },
+    ]
+
+    /// Applies a parsed config file. Unknown keys are errors, so a typo never passes silently.
+    public static func apply(_ file: ConfigFile, to configuration: inout ServerConfiguration) throws(ConfigFile.Error) {
+        for entry in file.entries {
+            guard let setting = all.first(where: { $0.key == entry.key }) else {
+                throw ConfigFile.Error(line: entry.line, message: "unknown setting '\(entry.key)'")
+            }
+            do {
+                try setting.apply(&configuration, entry.value)
+            } catch {
+                throw ConfigFile.Error(line: entry.line, message: error.description)
+            }
+        }
+    }
+
+    // MARK: Builders
+
+    private static func string(
+        _ key: String,
+        flag: String? = nil,
+        _ help: String,
+        _ set: @escaping @Sendable (inout ServerConfiguration, String) -> Void
+    ) -> Setting {
+        Setting(key: key, flag: flag, type: "string", help: help) { (config, value) throws(SettingError) in
+            guard case .string(let text) = value else { throw SettingError(description: "\(key) must be a string") }
+            set(&config, text)
+        }
+    }
+
+    private static func integer(
+        _ key: String,
+        flag: String? = nil,
+        _ range: ClosedRange<Int>,
+        _ help: String,
+        _ set: @escaping @Sendable (inout ServerConfiguration, Int) -> Void
+    ) -> Setting {
+        Setting(key: key, flag: flag, type: "integer", help: help) { (config, value) throws(SettingError) in
+            guard case .integer(let number) = value, range.contains(number) else {
+                throw SettingError(
+                    description: "\(key) must be an integer in \(range.lowerBound)...\(range.upperBound)"
+                )
+            }
+            set(&config, number)
+        }
+    }
+
+    private static func seconds(
+        _ key: String,
+        flag: String? = nil,
+        _ help: String,
+        _ set: @escaping @Sendable (inout ServerConfiguration, Double) -> Void
+    ) -> Setting {
+        Setting(key: key, flag: flag, type: "seconds", help: help) { (config, value) throws(SettingError) in
+            let seconds: Double
+            switch value {
+            case .integer(let number): seconds = Double(number)
+            case .float(let number): seconds = number
+            default: throw SettingError(description: "\(key) must be a number of seconds")
+            }
+            guard seconds > 0, seconds <= 86_400 * 365 else {
+                throw SettingError(description: "\(key) must be between 0 and one year of seconds")
+            }
+            set(&config, seconds)
+        }
+    }
+
+    private static func bool(
+        _ key: String,
+        flag: String? = nil,
+        _ help: String,
+        _ set: @escaping @Sendable (inout ServerConfiguration, Bool) -> Void
+    ) -> Setting {
+        Setting(key: key, flag: flag, type: "bool", help: help) { (config, value) throws(SettingError) in
+            guard case .bool(let flag) = value else { throw SettingError(description: "\(key) must be true or false") }
+            set(&config, flag)
+        }
+    }
+
+    private static func strings(
+        _ key: String,
+        _ help: String,
+        _ set: @escaping @Sendable (inout ServerConfiguration, [String]) -> Void
+    ) -> Setting {
+        Setting(key: key, flag: nil, type: "strings", help: help) { (config, value) throws(SettingError) in
+            guard case .array(let items) = value else {
+                throw SettingError(description: "\(key) must be an array of strings")
+            }
+            var texts: [String] = []
+            for item in items {
+                guard case .string(let text) = item else {
+                    throw SettingError(description: "\(key) must be an array of strings")
+                }
+                texts.append(text)
+            }
+            set(&config, texts)
+        }
+    }
+}
