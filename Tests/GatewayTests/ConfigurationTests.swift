@@ -15,7 +15,9 @@ import Testing
             [limits]
             max_outbound_bytes = 2_097_152
             """
-        let configuration = try CommandLineOptions.configuration(from: ["--config", "y.toml", "--port", "9100", "--echo"]) {
+        let configuration = try CommandLineOptions.configuration(from: [
+            "--config", "y.toml", "--port", "9100", "--echo",
+        ]) {
             _ in file
         }
         #expect(configuration.host == "0.0.0.0")
@@ -35,7 +37,10 @@ import Testing
         ("[server\n", "line 1: expected ']' after section name"),
         ("[server]\nhost = localhost", "line 2: 'localhost' is not a value (quote strings: \"localhost\")"),
         ("[server]\nhost = \"a", "line 2: unterminated string"),
-        ("[websocket]\nping_interval = -1", "line 2: websocket.ping_interval must be between 0 and one year of seconds"),
+        (
+            "[websocket]\nping_interval = -1",
+            "line 2: websocket.ping_interval must be between 0 and one year of seconds"
+        ),
     ])
     func badFilesFailWithTheLine(_ text: String, _ message: String) {
         do {

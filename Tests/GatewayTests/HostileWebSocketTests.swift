@@ -1,7 +1,7 @@
 import Gateway
 import HTTP
-import Testing
 import TestSupport
+import Testing
 import Transport
 import WebSocket
 
@@ -56,7 +56,11 @@ import WebSocket
     @Test func pingFloodWithoutReadingEndsInDisconnect() throws {
         let server = try server { $0.transport.maxOutboundBytes = 64 * 1024 }
         let socket = try TestWebSocket(port: server.port, path: "/strict", receiveBuffer: 4096)
-        let ping = FrameEncoder.encode(opcode: .ping, payload: [UInt8](repeating: 7, count: 125), maskingKey: (1, 2, 3, 4))
+        let ping = FrameEncoder.encode(
+            opcode: .ping,
+            payload: [UInt8](repeating: 7, count: 125),
+            maskingKey: (1, 2, 3, 4)
+        )
         let burst = Array([[UInt8]](repeating: ping, count: 500).joined())
         var sent = 0
         while sent < 100_000, (try? socket.socket.send(burst)) != nil { sent += 500 }

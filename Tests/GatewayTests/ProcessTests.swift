@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
-import Testing
 import TestSupport
+import Testing
 
 /// Behaviour that only a real `yizhan` process shows.
 @Suite(.serialized) struct ProcessTests {

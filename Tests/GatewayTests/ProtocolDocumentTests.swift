@@ -1,13 +1,14 @@
 import Foundation
 import Gateway
 import JSON
-import Testing
 import TestSupport
+import Testing
 import WebSocket
 
 /// The documents in Protocol/ are checked against the running code, so they cannot drift.
 @Suite struct ProtocolDocumentTests {
-    static let protocolDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    static let protocolDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Protocol")
 
     static func document(_ name: String) throws -> JSONValue {
@@ -52,7 +53,8 @@ import WebSocket
         let codes = try Self.document("close-codes.json")["closeCodes"]?.arrayValue ?? []
         let documented = Set(codes.compactMap { $0["code"]?.intValue })
         let sent: Set<Int> = [
-            CloseCode.normal, .goingAway, .protocolError, .invalidPayload, .messageTooBig, .internalError, .slowConsumer,
+            CloseCode.normal, .goingAway, .protocolError, .invalidPayload, .messageTooBig, .internalError,
+            .slowConsumer,
         ].map { Int($0.rawValue) }.reduce(into: []) { $0.insert($1) }
         #expect(documented == sent)
         let readme = try String(contentsOf: Self.protocolDirectory.appendingPathComponent("README.md"), encoding: .utf8)
