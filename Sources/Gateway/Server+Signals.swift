@@ -2,12 +2,13 @@ import Dispatch
 import Glibc
 
 extension Server {
-    /// Serves until SIGINT or SIGTERM, then shuts down gracefully and exits with status 0.
+    /// Makes SIGINT and SIGTERM shut the server down gracefully and exit with status 0.
     ///
-    /// The signals are turned into dispatch events, so the shutdown runs on a normal queue, not in signal context.
-    public func runUntilSignalled() -> Never {
+    /// Call before `start()`: the signal sources need descriptors, and once the listener is up a flood of clients
+    /// can take every descriptor the process has. The signals become dispatch events, so the shutdown runs on a
+    /// normal queue, not in signal context.
+    public func handleTerminationSignals() {
         let queue = DispatchQueue(label: "yizhan.signals")
-        var sources: [DispatchSourceSignal] = []
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
@@ -15,8 +16,15 @@ extension Server {
                 shutdown { exit(0) }
             }
             source.resume()
-            sources.append(source)
+            signalSources.append(source)
         }
-        withExtendedLifetime(sources) { dispatchMain() }
+    }
+
+    /// Parks the calling (main) thread forever; the work happens on the loops.
+    ///
+    /// Not `dispatchMain()`: it retires the main thread through a path that creates an eventfd, which traps when
+    /// the descriptor table is full.
+    public func parkMainThread() -> Never {
+        while true { pause() }
     }
 }

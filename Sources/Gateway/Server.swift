@@ -13,6 +13,7 @@ public final class Server: @unchecked Sendable {
     private let context: ServerContext
     private var listener: Listener?
     private let startedAt = MonotonicClock.now()
+    var signalSources: [DispatchSourceSignal] = []
 
     /// - Parameter routes: the application's routes; `/healthz` and (with `echo`) `/echo` are added.
     public init(configuration: ServerConfiguration, routes: Routes = Routes(), log: Logger) {

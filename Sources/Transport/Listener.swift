@@ -24,6 +24,9 @@ public final class Listener: @unchecked Sendable {
     private let counter: ConnectionCounter
     private var nextID: UInt64 = 0
     private var backoffLogged = false
+    /// Resumes accepting after a back-off. Created up front: arming a new timer can need a descriptor, and it is
+    /// needed exactly when none are left.
+    private let resumeTimer: DispatchSourceTimer
 
     /// Binds and starts accepting.
     public init(
@@ -46,10 +49,18 @@ public final class Listener: @unchecked Sendable {
         self.log = log
         self.makeHandler = makeHandler
         self.counter = ConnectionCounter(maxTotal: limits.maxConnections, maxPerIP: limits.maxConnectionsPerIP)
+        resumeTimer = DispatchSource.makeTimerSource(queue: queue)
         let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
         source.setEventHandler { [unowned self] in self.acceptReady() }
         source.setCancelHandler { Glibc.close(fd) }
         self.source = source
+        resumeTimer.setEventHandler { [unowned self] in
+            guard let source = self.source, self.suspended else { return }
+            self.suspended = false
+            source.resume()
+        }
+        resumeTimer.schedule(deadline: .now() + .seconds(86_400 * 365))
+        resumeTimer.resume()
         source.resume()
     }
 
@@ -63,6 +74,7 @@ public final class Listener: @unchecked Sendable {
             if suspended { source.resume() }
             source.cancel()
             self.source = nil
+            resumeTimer.cancel()
         }
     }
 
@@ -145,11 +157,7 @@ public final class Listener: @unchecked Sendable {
         }
         suspended = true
         source.suspend()
-        queue.asyncAfter(deadline: .now() + .milliseconds(100)) { [weak self] in
-            guard let self, let source = self.source, self.suspended else { return }
-            self.suspended = false
-            source.resume()
-        }
+        resumeTimer.schedule(deadline: .now() + .milliseconds(100))
     }
 
     private static func refusal(perIP: Bool) -> [UInt8] {

@@ -36,13 +36,14 @@ case "serve":
     }
     let log = Logger(minimumLevel: configuration.logLevel)
     let server = Server(configuration: configuration, log: log)
+    server.handleTerminationSignals()
     do {
         try server.start()
     } catch {
         log.error("cannot start", ("error", .string("\(error)")))
         exit(1)
     }
-    server.runUntilSignalled()
+    server.parkMainThread()
 case "version", "--version":
     print("yizhan \(Version.current)")
 case nil, "help", "--help", "-h":
