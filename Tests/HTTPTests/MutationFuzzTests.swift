@@ -1,4 +1,5 @@
 import HTTP
+import TestSupport
 import Testing
 
 /// Random bytes and random mutations of valid requests must only ever produce events or a thrown error — never a
@@ -19,7 +20,7 @@ import Testing
 
     @Test(arguments: 0..<8)
     func mutatedRequests(seed: UInt64) {
-        var random = SeededGenerator(seed: seed &* 7919 &+ 1)
+        var random = SplitMix64(seed: seed &* 7919 &+ 1)
         for _ in 0..<400 {
             var bytes = Self.seeds.randomElement(using: &random)!
             for _ in 0..<Int.random(in: 1...6, using: &random) {
@@ -41,7 +42,7 @@ import Testing
 
     @Test(arguments: 0..<4)
     func randomBytes(seed: UInt64) {
-        var random = SeededGenerator(seed: seed &+ 1000)
+        var random = SplitMix64(seed: seed &+ 1000)
         for _ in 0..<300 {
             let alphabet: [UInt8] = Array("GET / HTTP/1.1\r\n:;0123456789abcdefABCDEF\t \"\\".utf8) + [0, 0x80, 0xFF]
             let bytes = (0..<Int.random(in: 0...300, using: &random)).map { _ in
@@ -81,7 +82,7 @@ import Testing
         #expect(throws: Never.self) { while try parser.next() != nil {} }
     }
 
-    private static func mutate(_ bytes: inout [UInt8], using random: inout SeededGenerator) {
+    private static func mutate(_ bytes: inout [UInt8], using random: inout SplitMix64) {
         let position = Int.random(in: 0...bytes.count, using: &random)
         switch Int.random(in: 0..<6, using: &random) {
         case 0 where position < bytes.count:

@@ -1,4 +1,5 @@
 import HTTP
+import TestSupport
 import Testing
 
 @Suite struct SplitFeedingTests {
@@ -45,7 +46,7 @@ import Testing
 
     @Test(arguments: [1, 2, 3, 42, 1234, 99_999])
     func randomMultiSplits(seed: UInt64) {
-        var random = SeededGenerator(seed: seed)
+        var random = SplitMix64(seed: seed)
         let reference = parse([Self.stream])
         for _ in 0..<100 {
             let count = Int.random(in: 1...20, using: &random)

@@ -1,4 +1,5 @@
 import JSON
+import TestSupport
 
 /// Generates random value trees for property tests, from a seeded generator.
 struct RandomJSON {
