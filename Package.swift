@@ -26,6 +26,9 @@ let package = Package(
         // HS256 access tokens for users and campus systems.
         .target(name: "Auth", dependencies: ["CShims", "JSON"]),
 
+        // The connection hub: groups, members, messages, receipts. No sockets, no SQL.
+        .target(name: "Hub", dependencies: ["JSON"]),
+
         // HTTP server, WebSocket channels, configuration: binds the protocol layers to the transport.
         .target(name: "Gateway", dependencies: ["Transport", "HTTP", "WebSocket", "JSON", "Logging"]),
 
@@ -37,6 +40,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Transport"], path: "Tests/TestSupport"),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "CShims", "TestSupport"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
+        .testTarget(name: "HubTests", dependencies: ["Hub", "JSON", "TestSupport"]),
         .testTarget(
             name: "GatewayTests",
             dependencies: ["Gateway", "WebSocket", "HTTP", "JSON", "Transport", "TestSupport"]

@@ -1,0 +1,182 @@
+import JSON
+
+extension Hub {
+    /// `send`: validated, appended durably, acked, then fanned out.
+    func send(_ command: SendCommand, id: String, session: Session) throws(HubError) {
+        let (group, member) = try requireMember(command.group, session)
+        let now = clock()
+        if command.mentionAll, member.role == .member {
+            throw .forbidden("the group's owner and admins (for @all)")
+        }
+        try requirePoster(group, member, now: now)
+        for user in command.mentions where group.members[user] == nil {
+            throw .invalid("Mentioned user '\(user)' is not a member of this group.")
+        }
+        if let replyTo = command.replyTo, replyTo > group.lastSeq || replyTo <= member.joinedSeq {
+            throw HubError(
+                .messageNotFound,
+                "The message you reply to (seq \(replyTo)) does not exist or is not visible to you."
+            )
+        }
+        let message = NewMessage(
+            group: group.id,
+            sender: session.user,
+            clientMsgID: command.clientMsgID,
+            kind: command.kind,
+            body: command.body,
+            replyTo: command.replyTo,
+            mentions: command.mentions,
+            mentionAll: command.mentionAll,
+            createdAt: now
+        )
+        write([.appendMessage(message)]) { [self] result in
+            switch result {
+            case .success(let outcomes):
+                switch outcomes[0] {
+                case .appended(let seq):
+                    output.send(ack(id, group: group.id, seq: seq, ts: now, duplicate: false), to: session)
+                    deliver(StoredMessage(seq: seq, message: message))
+                    // Sending is reading: the sender has seen everything up to their own message.
+                    advanceRead(group, user: session.user, to: seq, from: session)
+                case .duplicate(let originalGroup, let seq, let createdAt):
+                    output.send(ack(id, group: originalGroup, seq: seq, ts: createdAt, duplicate: true), to: session)
+                }
+            case .failure:
+                output.send(Wire.error(.storage, id: id), to: session)
+            }
+        }
+    }
+
+    private func ack(_ id: String, group: GroupID, seq: Int64, ts: Timestamp, duplicate: Bool) -> [UInt8] {
+        Wire.reply(id) { writer in
+            writer.key("group")
+            writer.int(group.rawValue)
+            writer.key("seq")
+            writer.int(seq)
+            writer.key("ts")
+            writer.int(ts)
+            writer.key("duplicate")
+            writer.bool(duplicate)
+        }
+    }
+
+    /// `recall`: the sender within the recall window, owners and admins any time.
+    func recall(_ id: GroupID, seq: Int64, id requestID: String, session: Session) throws(HubError) {
+        let (group, member) = try groupForMember(id, session)
+        guard seq <= group.lastSeq, seq > (member?.joinedSeq ?? 0) else {
+            throw HubError(.messageNotFound, "Message \(seq) does not exist in this group.")
+        }
+        if let entry = group.recent.entry(seq: seq) {
+            try authorizeRecall(
+                group,
+                member: member,
+                session: session,
+                sender: entry.sender,
+                createdAt: entry.createdAt
+            )
+            try requireWritable(group)
+            commitRecall(group, seq: seq, requestID: requestID, session: session)
+            return
+        }
+        // Older than the recent ring: look it up first.
+        store.readMessages([MessageQuery(group: group.id, after: seq - 1, limit: 1)]) { [self] result in
+            queue.async {
+                guard case .success(let pages) = result, let stored = pages.first?.first, stored.seq == seq else {
+                    let error =
+                        (try? result.get()) == nil
+                        ? HubError.storage : HubError(.messageNotFound, "Message \(seq) does not exist in this group.")
+                    return self.output.send(Wire.error(error, id: requestID), to: session)
+                }
+                do throws(HubError) {
+                    try self.authorizeRecall(
+                        group,
+                        member: group.members[session.user],
+                        session: session,
+                        sender: stored.message.sender,
+                        createdAt: stored.message.createdAt
+                    )
+                    try self.requireWritable(group)
+                    self.commitRecall(group, seq: seq, requestID: requestID, session: session)
+                } catch {
+                    self.output.send(Wire.error(error, id: requestID), to: session)
+                }
+            }
+        }
+    }
+
+    private func authorizeRecall(
+        _ group: Group,
+        member: MemberRecord?,
+        session: Session,
+        sender: UserID?,
+        createdAt: Timestamp
+    ) throws(HubError) {
+        let manager = member?.role == .owner || member?.role == .admin || session.roles.contains(.admin)
+        if manager { return }
+        guard sender == session.user else { throw .forbidden("the sender and the group's owner and admins") }
+        let age = Double(clock() - createdAt) / 1000
+        guard age <= configuration.recallWindow else {
+            throw HubError(
+                .recallWindowPassed,
+                "Messages can be recalled within \(Int(configuration.recallWindow)) seconds of sending; ask an admin."
+            )
+        }
+    }
+
+    private func commitRecall(_ group: Group, seq: Int64, requestID: String, session: Session) {
+        let notice = systemMessage(
+            group,
+            Wire.systemBody("recalled") { writer in
+                writer.key("seq")
+                writer.int(seq)
+                writer.key("by")
+                writer.string(session.user)
+            }
+        )
+        let ops: [WriteOp] = [.recallMessage(group.id, seq: seq), notice]
+        write(
+            ops,
+            completion: deliverSystemMessages(ops) { [self] result in
+                switch result {
+                case .success:
+                    if let entry = group.recent.entry(seq: seq),
+                        var stored = try? Self.decodeEntry(entry, group: group.id)
+                    {
+                        stored.recalled = true
+                        group.recent.replace(seq: seq, encoded: Wire.messageObject(stored))
+                    }
+                    output.send(
+                        Wire.reply(requestID) {
+                            $0.key("seq")
+                            $0.int(seq)
+                        },
+                        to: session
+                    )
+                case .failure:
+                    output.send(Wire.error(.storage, id: requestID), to: session)
+                }
+            }
+        )
+    }
+
+    /// Rebuilds a stored message from a ring entry (for re-encoding after a recall).
+    static func decodeEntry(_ entry: RecentMessages.Entry, group: GroupID) throws -> StoredMessage {
+        let value = try JSONParser.parse(entry.encoded)
+        let kind = MessageKind(rawValue: value["kind"]?.stringValue ?? "") ?? .text
+        return StoredMessage(
+            seq: entry.seq,
+            message: NewMessage(
+                group: group,
+                sender: entry.sender,
+                clientMsgID: value["clientMsgId"]?.stringValue,
+                kind: kind,
+                body: [],
+                replyTo: value["replyTo"]?.int64Value,
+                mentions: value["mentions"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+                mentionAll: value["mentionAll"]?.boolValue ?? false,
+                createdAt: entry.createdAt
+            ),
+            recalled: value["recalled"]?.boolValue ?? false
+        )
+    }
+}

@@ -1,0 +1,27 @@
+/// The hub's behaviour and limits. Defaults are for production; the README lists them with the config keys.
+public struct HubConfiguration: Sendable {
+    /// Seconds after sending during which the sender may recall a message (admins may always). Default 120.
+    public var recallWindow: Double = 120
+    /// Newest messages of each group kept in memory, encoded: most resumes after a network blip and every
+    /// conversation list are served from here without the store. Default 128.
+    public var recentMessages = 128
+    /// Default and largest page of `sync` and `history`. Defaults 100 and 500.
+    public var defaultPage = 100
+    public var maxPage = 500
+    /// Seconds between coalesced receipt pushes to senders. Default 1.
+    public var receiptInterval: Double = 1
+    /// Most write operations in one store transaction. Default 5000.
+    public var maxBatchOperations = 5000
+    /// Members a group may have. Default 5000.
+    public var maxGroupMembers = 5000
+    /// Characters in a text message. Default 5000.
+    public var maxTextLength = 5000
+    /// Bytes of a message body as JSON. Default 16 KiB.
+    public var maxBodyBytes = 16 * 1024
+    /// Characters in a group name. Default 64.
+    public var maxGroupNameLength = 64
+    /// Mentions in one message. Default 100.
+    public var maxMentions = 100
+
+    public init() {}
+}

@@ -1,0 +1,42 @@
+/// Why the hub refused a command. `code` is the stable id clients branch on; `message` is for people.
+public struct HubError: Error, Sendable, Equatable {
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// The stable error codes (Protocol/README.md "Errors").
+    public enum Code: String, Sendable, CaseIterable {
+        case invalidRequest = "invalid_request"
+        case unknownCommand = "unknown_command"
+        case groupNotFound = "group_not_found"
+        case userNotFound = "user_not_found"
+        case messageNotFound = "message_not_found"
+        case notMember = "not_member"
+        case forbidden
+        case muted
+        case groupMuted = "group_muted"
+        case groupFrozen = "group_frozen"
+        case groupDissolved = "group_dissolved"
+        case directoryManaged = "directory_managed"
+        case recallWindowPassed = "recall_window_passed"
+        case alreadyMember = "already_member"
+        case groupFull = "group_full"
+        case ownerCannotLeave = "owner_cannot_leave"
+        case storageUnavailable = "storage_unavailable"
+    }
+
+    static func invalid(_ message: String) -> HubError { HubError(.invalidRequest, message) }
+    static let groupNotFound = HubError(.groupNotFound, "The group does not exist.")
+    static let notMember = HubError(.notMember, "You are not a member of this group.")
+    static let frozen = HubError(.groupFrozen, "The group is frozen: it is read-only until an admin unfreezes it.")
+    static let dissolved = HubError(.groupDissolved, "The group has been dissolved.")
+    static let storage = HubError(.storageUnavailable, "The server cannot store data right now; retry shortly.")
+
+    static func forbidden(_ what: String) -> HubError {
+        HubError(.forbidden, "Only \(what) may do this.")
+    }
+}

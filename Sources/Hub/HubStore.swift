@@ -1,0 +1,118 @@
+/// What the hub needs from durable storage. SQLite implements it now; PostgreSQL can later.
+///
+/// Writes come as ordered batches applied in one transaction each (group commit: the hub keeps one batch in
+/// flight and collects the next meanwhile). The store assigns message seqs inside the transaction, so seqs are
+/// dense per group by construction, and it enforces the (sender, clientMsgID) uniqueness that makes sends
+/// idempotent. Completions may be called on any thread.
+public protocol HubStore: AnyObject, Sendable {
+    /// Everything the hub keeps in memory, read once at start-up, with the newest `recentPerGroup` messages of
+    /// every group.
+    func loadSnapshot(recentPerGroup: Int) throws(StoreError) -> HubSnapshot
+
+    /// Applies `batch` atomically. On success, `outcomes` has one entry per `.appendMessage` op, in order.
+    /// On failure nothing of the batch is stored.
+    func commit(_ batch: [WriteOp], completion: @escaping @Sendable (Result<[AppendOutcome], StoreError>) -> Void)
+
+    /// Reads messages, one result list per query, each in ascending seq order.
+    func readMessages(
+        _ queries: [MessageQuery],
+        completion: @escaping @Sendable (Result<[[StoredMessage]], StoreError>) -> Void
+    )
+}
+
+/// One change in a write batch.
+public enum WriteOp: Sendable, Equatable {
+    /// Appends with seq = the group's last seq + 1, unless (sender, clientMsgID) exists: then nothing is written
+    /// and the outcome names the original.
+    case appendMessage(NewMessage)
+    /// Clears the body of a message and marks it recalled.
+    case recallMessage(GroupID, seq: Int64)
+    case upsertGroup(GroupRecord)
+    case upsertMember(GroupID, MemberRecord)
+    case removeMember(GroupID, UserID)
+    /// Coalesced read cursors (only the newest per member is written).
+    case setReadSeq(GroupID, UserID, Int64)
+    case upsertUser(UserRecord)
+    case upsertOrgUnit(OrgUnitRecord)
+    case upsertCourse(CourseRecord)
+}
+
+/// What happened to one `.appendMessage`.
+public enum AppendOutcome: Sendable, Equatable {
+    case appended(seq: Int64)
+    /// The (sender, clientMsgID) was already stored: the original's group, seq and time.
+    case duplicate(group: GroupID, seq: Int64, createdAt: Timestamp)
+}
+
+/// Messages of one group: those after `after` (ascending, the first `limit`), or, with `before`, the `limit`
+/// newest before it (still returned in ascending order).
+public struct MessageQuery: Sendable, Equatable {
+    public var group: GroupID
+    public var after: Int64?
+    public var before: Int64?
+    public var limit: Int
+
+    public init(group: GroupID, after: Int64? = nil, before: Int64? = nil, limit: Int) {
+        self.group = group
+        self.after = after
+        self.before = before
+        self.limit = limit
+    }
+}
+
+/// The state loaded at start-up.
+public struct HubSnapshot: Sendable, Equatable {
+    public var users: [UserRecord]
+    public var orgUnits: [OrgUnitRecord]
+    public var courses: [CourseRecord]
+    public var groups: [GroupSnapshot]
+
+    public init(
+        users: [UserRecord] = [],
+        orgUnits: [OrgUnitRecord] = [],
+        courses: [CourseRecord] = [],
+        groups: [GroupSnapshot] = []
+    ) {
+        self.users = users
+        self.orgUnits = orgUnits
+        self.courses = courses
+        self.groups = groups
+    }
+}
+
+/// One group at start-up: its record, members, last seq and its newest messages (for conversation lists and
+/// quick resumes).
+public struct GroupSnapshot: Sendable, Equatable {
+    public var record: GroupRecord
+    public var members: [MemberRecord]
+    public var lastSeq: Int64
+    /// Up to the newest `recentLimit` messages the store was asked for, ascending.
+    public var recent: [StoredMessage]
+
+    public init(record: GroupRecord, members: [MemberRecord], lastSeq: Int64, recent: [StoredMessage]) {
+        self.record = record
+        self.members = members
+        self.lastSeq = lastSeq
+        self.recent = recent
+    }
+}
+
+/// A storage failure. Nothing of the failed operation was applied.
+public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// Disk full, database locked past the busy timeout, I/O error: retry later.
+        case unavailable
+        /// The data directory holds a schema newer than this build.
+        case schemaTooNew
+        /// Anything else (corruption, a bug).
+        case failed
+    }
+
+    public var kind: Kind
+    public var description: String
+
+    public init(_ kind: Kind, _ description: String) {
+        self.kind = kind
+        self.description = description
+    }
+}

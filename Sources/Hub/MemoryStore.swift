@@ -1,0 +1,128 @@
+import Dispatch
+
+/// A `HubStore` in memory: the reference semantics of the store contract, for hub tests. Completions run on its
+/// own queue, like a real store's. `failNextCommits` makes commits fail, for failure-path tests.
+public final class MemoryStore: HubStore, @unchecked Sendable {
+    private let queue = DispatchQueue(label: "yizhan.memory-store")
+    private var users: [UserID: UserRecord] = [:]
+    private var orgUnits: [String: OrgUnitRecord] = [:]
+    private var courses: [String: CourseRecord] = [:]
+    private var groups: [GroupID: GroupRecord] = [:]
+    private var members: [GroupID: [UserID: MemberRecord]] = [:]
+    private var messages: [GroupID: [StoredMessage]] = [:]
+    private var clientIDs: [String: (GroupID, Int64, Timestamp)] = [:]
+    /// Commits to fail before succeeding again.
+    public var failNextCommits = 0
+    /// Every batch committed, in order (for assertions).
+    public private(set) var committedBatches: [[WriteOp]] = []
+
+    public init() {}
+
+    public func loadSnapshot(recentPerGroup: Int) throws(StoreError) -> HubSnapshot {
+        queue.sync {
+            HubSnapshot(
+                users: Array(users.values),
+                orgUnits: Array(orgUnits.values),
+                courses: Array(courses.values),
+                groups: groups.values.sorted { $0.id < $1.id }.map { record in
+                    let list = messages[record.id] ?? []
+                    return GroupSnapshot(
+                        record: record,
+                        members: Array((members[record.id] ?? [:]).values),
+                        lastSeq: list.last?.seq ?? 0,
+                        recent: Array(list.suffix(recentPerGroup))
+                    )
+                }
+            )
+        }
+    }
+
+    public func commit(
+        _ batch: [WriteOp],
+        completion: @escaping @Sendable (Result<[AppendOutcome], StoreError>) -> Void
+    ) {
+        queue.async { [self] in
+            if failNextCommits > 0 {
+                failNextCommits -= 1
+                return completion(.failure(StoreError(.unavailable, "injected failure")))
+            }
+            // Apply to copies; publish only if the whole batch succeeds.
+            var (users, orgUnits, courses, groups, members, messages, clientIDs) =
+                (self.users, self.orgUnits, self.courses, self.groups, self.members, self.messages, self.clientIDs)
+            var outcomes: [AppendOutcome] = []
+            for op in batch {
+                switch op {
+                case .appendMessage(let message):
+                    guard groups[message.group] != nil else {
+                        return completion(.failure(StoreError(.failed, "message for unknown group \(message.group)")))
+                    }
+                    if let sender = message.sender, let clientID = message.clientMsgID,
+                        let original = clientIDs[sender + "\u{0}" + clientID]
+                    {
+                        outcomes.append(.duplicate(group: original.0, seq: original.1, createdAt: original.2))
+                        continue
+                    }
+                    let seq = (messages[message.group]?.last?.seq ?? 0) + 1
+                    messages[message.group, default: []].append(StoredMessage(seq: seq, message: message))
+                    if let sender = message.sender, let clientID = message.clientMsgID {
+                        clientIDs[sender + "\u{0}" + clientID] = (message.group, seq, message.createdAt)
+                    }
+                    outcomes.append(.appended(seq: seq))
+                case .recallMessage(let group, let seq):
+                    if let index = messages[group]?.firstIndex(where: { $0.seq == seq }) {
+                        messages[group]![index].recalled = true
+                        messages[group]![index].message.body = Array("{}".utf8)
+                    }
+                case .upsertGroup(let record): groups[record.id] = record
+                case .upsertMember(let group, let member): members[group, default: [:]][member.user] = member
+                case .removeMember(let group, let user): members[group]?[user] = nil
+                case .setReadSeq(let group, let user, let seq):
+                    if var member = members[group]?[user] {
+                        member.readSeq = max(member.readSeq, seq)
+                        members[group]![user] = member
+                    }
+                case .upsertUser(let user): users[user.id] = user
+                case .upsertOrgUnit(let unit): orgUnits[unit.id] = unit
+                case .upsertCourse(let course): courses[course.id] = course
+                }
+            }
+            (self.users, self.orgUnits, self.courses, self.groups, self.members, self.messages, self.clientIDs) =
+                (users, orgUnits, courses, groups, members, messages, clientIDs)
+            committedBatches.append(batch)
+            completion(.success(outcomes))
+        }
+    }
+
+    public func readMessages(
+        _ queries: [MessageQuery],
+        completion: @escaping @Sendable (Result<[[StoredMessage]], StoreError>) -> Void
+    ) {
+        queue.async { [self] in
+            completion(
+                .success(
+                    queries.map { query in
+                        let list = messages[query.group] ?? []
+                        if let after = query.after { return Array(list.filter { $0.seq > after }.prefix(query.limit)) }
+                        let before = query.before ?? Int64.max
+                        return Array(list.filter { $0.seq < before }.suffix(query.limit))
+                    }
+                )
+            )
+        }
+    }
+
+    /// All stored messages of a group (for assertions).
+    public func messages(of group: GroupID) -> [StoredMessage] {
+        queue.sync { messages[group] ?? [] }
+    }
+
+    /// A member as stored (for assertions).
+    public func member(_ user: UserID, of group: GroupID) -> MemberRecord? {
+        queue.sync { members[group]?[user] }
+    }
+
+    /// Waits until every commit queued so far has completed.
+    public func drain() {
+        queue.sync {}
+    }
+}
