@@ -28,11 +28,20 @@ let package = Package(
 
         // The connection hub: groups, members, messages, receipts. No sockets, no SQL.
         .target(name: "Hub", dependencies: ["JSON"]),
+        // Hub storage on SQLite.
+        .target(name: "Store", dependencies: ["Hub", "CSQLite"]),
+        // Directory files (JSON, CSV) parsed into the hub's records.
+        .target(name: "DirectoryImport", dependencies: ["Hub", "JSON"]),
 
         // HTTP server, WebSocket channels, configuration: binds the protocol layers to the transport.
-        .target(name: "Gateway", dependencies: ["Transport", "HTTP", "WebSocket", "JSON", "Logging"]),
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "Transport", "HTTP", "WebSocket", "JSON", "Logging", "Auth", "Hub", "Store", "DirectoryImport",
+            ]
+        ),
 
-        .executableTarget(name: "yizhan", dependencies: ["Gateway", "Logging"]),
+        .executableTarget(name: "yizhan", dependencies: ["Gateway", "Logging", "Auth", "JSON"]),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
@@ -41,9 +50,11 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "CShims", "TestSupport"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         .testTarget(name: "HubTests", dependencies: ["Hub", "JSON", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Hub"]),
+        .testTarget(name: "DirectoryImportTests", dependencies: ["DirectoryImport", "Hub"], exclude: ["Fixtures"]),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "WebSocket", "HTTP", "JSON", "Transport", "TestSupport"]
+            dependencies: ["Gateway", "WebSocket", "HTTP", "JSON", "Transport", "TestSupport", "Hub", "Auth"]
         ),
     ]
 )

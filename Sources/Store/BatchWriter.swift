@@ -1,0 +1,251 @@
+import CSQLite
+import Hub
+
+/// Applies the ops of one batch inside the writer's open transaction, assigning seqs as it goes.
+///
+/// Seqs come from `committedSeqs` (the store's published values) and `batchSeqs` (this batch's, including groups
+/// it created); the store publishes `batchSeqs` only after `COMMIT`.
+struct BatchWriter {
+    let db: SQLiteDatabase
+    let committedSeqs: [GroupID: Int64]
+    /// Groups this batch created or appended to, with their new last seq.
+    private(set) var batchSeqs: [GroupID: Int64] = [:]
+    /// One per `.appendMessage`, in order.
+    private(set) var outcomes: [AppendOutcome] = []
+
+    init(db: SQLiteDatabase, committedSeqs: [GroupID: Int64]) {
+        self.db = db
+        self.committedSeqs = committedSeqs
+    }
+
+    mutating func apply(_ op: WriteOp) throws(SQLiteError) {
+        switch op {
+        case .appendMessage(let message): try append(message)
+        case .recallMessage(let group, let seq): try recall(group, seq: seq)
+        case .upsertGroup(let record): try upsert(record)
+        case .upsertMember(let group, let member): try upsert(member, of: group)
+        case .removeMember(let group, let user): try remove(user, from: group)
+        case .setReadSeq(let group, let user, let seq): try setReadSeq(seq, of: user, in: group)
+        case .upsertUser(let user): try upsert(user)
+        case .upsertOrgUnit(let unit): try upsert(unit)
+        case .upsertCourse(let course): try upsert(course)
+        }
+    }
+
+    /// Writes `groups.last_seq` once for every group that got messages in this batch.
+    func writeLastSeqs() throws(SQLiteError) {
+        for (group, seq) in batchSeqs where seq != (committedSeqs[group] ?? 0) {
+            let update = try db.statement("UPDATE groups SET last_seq = ?2 WHERE id = ?1")
+            defer { update.reset() }
+            update.bind(group.rawValue, at: 1)
+            update.bind(seq, at: 2)
+            try update.step()
+        }
+    }
+
+    // MARK: Messages
+
+    private mutating func append(_ message: NewMessage) throws(SQLiteError) {
+        guard let last = batchSeqs[message.group] ?? committedSeqs[message.group] else {
+            throw SQLiteError(
+                code: SQLITE_CONSTRAINT,
+                message: "a message for group \(message.group), which does not exist (upsert the group first)"
+            )
+        }
+        let seq = last + 1
+        // The unique index on (client_msg_id, sender) is the idempotency check: a retry inserts nothing (and finds
+        // an original from an earlier batch or from earlier in this one) instead of failing the batch.
+        let insert = try db.statement(
+            """
+            INSERT INTO messages (group_id, seq, sender, client_msg_id, kind, body, reply_to, mentions, mention_all,
+                                  created_at, recalled)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0)
+            ON CONFLICT (client_msg_id, sender) WHERE client_msg_id IS NOT NULL DO NOTHING
+            """
+        )
+        defer { insert.reset() }
+        insert.bind(message.group.rawValue, at: 1)
+        insert.bind(seq, at: 2)
+        insert.bind(message.sender, at: 3)
+        insert.bind(message.clientMsgID, at: 4)
+        insert.bind(message.kind.rawValue, at: 5)
+        insert.bind(message.body, at: 6)
+        insert.bind(message.replyTo, at: 7)
+        insert.bind(StringList.encode(message.mentions), at: 8)
+        insert.bind(message.mentionAll, at: 9)
+        insert.bind(message.createdAt, at: 10)
+        try insert.step()
+        if let sender = message.sender, let clientMsgID = message.clientMsgID, db.changes == 0 {
+            outcomes.append(try original(sender: sender, clientMsgID: clientMsgID))
+            return
+        }
+        batchSeqs[message.group] = seq
+        outcomes.append(.appended(seq: seq))
+    }
+
+    private func original(sender: UserID, clientMsgID: String) throws(SQLiteError) -> AppendOutcome {
+        let select = try db.statement(
+            "SELECT group_id, seq, created_at FROM messages WHERE sender = ?1 AND client_msg_id = ?2"
+        )
+        defer { select.reset() }
+        select.bind(sender, at: 1)
+        select.bind(clientMsgID, at: 2)
+        guard try select.step() else {
+            throw SQLiteError(code: SQLITE_INTERNAL, message: "a message conflicted but its original is missing")
+        }
+        return .duplicate(group: GroupID(select.int64(at: 0)), seq: select.int64(at: 1), createdAt: select.int64(at: 2))
+    }
+
+    private func recall(_ group: GroupID, seq: Int64) throws(SQLiteError) {
+        let update = try db.statement(
+            "UPDATE messages SET body = CAST('{}' AS BLOB), recalled = 1 WHERE group_id = ?1 AND seq = ?2"
+        )
+        defer { update.reset() }
+        update.bind(group.rawValue, at: 1)
+        update.bind(seq, at: 2)
+        try update.step()
+    }
+
+    // MARK: Groups and members
+
+    private mutating func upsert(_ record: GroupRecord) throws(SQLiteError) {
+        let upsert = try db.statement(
+            """
+            INSERT INTO groups (id, kind, name, external_key, owner, mute_all, frozen, dissolved, created_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            ON CONFLICT (id) DO UPDATE SET
+                kind = excluded.kind, name = excluded.name, external_key = excluded.external_key,
+                owner = excluded.owner, mute_all = excluded.mute_all, frozen = excluded.frozen,
+                dissolved = excluded.dissolved, created_at = excluded.created_at
+            """
+        )
+        defer { upsert.reset() }
+        upsert.bind(record.id.rawValue, at: 1)
+        upsert.bind(record.kind.rawValue, at: 2)
+        upsert.bind(record.name, at: 3)
+        upsert.bind(record.externalKey, at: 4)
+        upsert.bind(record.owner, at: 5)
+        upsert.bind(record.muteAll, at: 6)
+        upsert.bind(record.frozen, at: 7)
+        upsert.bind(record.dissolved, at: 8)
+        upsert.bind(record.createdAt, at: 9)
+        try upsert.step()
+        if batchSeqs[record.id] == nil, committedSeqs[record.id] == nil {
+            batchSeqs[record.id] = 0
+        }
+    }
+
+    private func upsert(_ member: MemberRecord, of group: GroupID) throws(SQLiteError) {
+        let upsert = try db.statement(
+            """
+            INSERT INTO members (group_id, user_id, role, source, joined_seq, muted_until, read_seq)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            ON CONFLICT (group_id, user_id) DO UPDATE SET
+                role = excluded.role, source = excluded.source, joined_seq = excluded.joined_seq,
+                muted_until = excluded.muted_until, read_seq = excluded.read_seq
+            """
+        )
+        defer { upsert.reset() }
+        upsert.bind(group.rawValue, at: 1)
+        upsert.bind(member.user, at: 2)
+        upsert.bind(member.role.rawValue, at: 3)
+        upsert.bind(member.source.rawValue, at: 4)
+        upsert.bind(member.joinedSeq, at: 5)
+        upsert.bind(member.mutedUntil, at: 6)
+        upsert.bind(member.readSeq, at: 7)
+        try upsert.step()
+    }
+
+    private func remove(_ user: UserID, from group: GroupID) throws(SQLiteError) {
+        let delete = try db.statement("DELETE FROM members WHERE group_id = ?1 AND user_id = ?2")
+        defer { delete.reset() }
+        delete.bind(group.rawValue, at: 1)
+        delete.bind(user, at: 2)
+        try delete.step()
+    }
+
+    /// Read cursors only move forward.
+    private func setReadSeq(_ seq: Int64, of user: UserID, in group: GroupID) throws(SQLiteError) {
+        let update = try db.statement(
+            "UPDATE members SET read_seq = ?3 WHERE group_id = ?1 AND user_id = ?2 AND read_seq < ?3"
+        )
+        defer { update.reset() }
+        update.bind(group.rawValue, at: 1)
+        update.bind(user, at: 2)
+        update.bind(seq, at: 3)
+        try update.step()
+    }
+
+    // MARK: Directory
+
+    private func upsert(_ user: UserRecord) throws(SQLiteError) {
+        let upsert = try db.statement(
+            """
+            INSERT INTO users (id, name, roles, class_id, org_unit_id, active) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            ON CONFLICT (id) DO UPDATE SET
+                name = excluded.name, roles = excluded.roles, class_id = excluded.class_id,
+                org_unit_id = excluded.org_unit_id, active = excluded.active
+            """
+        )
+        defer { upsert.reset() }
+        upsert.bind(user.id, at: 1)
+        upsert.bind(user.name, at: 2)
+        upsert.bind(user.roles.map(\.rawValue).joined(separator: ","), at: 3)
+        upsert.bind(user.classID, at: 4)
+        upsert.bind(user.orgUnitID, at: 5)
+        upsert.bind(user.active, at: 6)
+        try upsert.step()
+    }
+
+    private func upsert(_ unit: OrgUnitRecord) throws(SQLiteError) {
+        let upsert = try db.statement(
+            """
+            INSERT INTO org_units (id, kind, name, parent_id, counselors) VALUES (?1, ?2, ?3, ?4, ?5)
+            ON CONFLICT (id) DO UPDATE SET
+                kind = excluded.kind, name = excluded.name, parent_id = excluded.parent_id,
+                counselors = excluded.counselors
+            """
+        )
+        defer { upsert.reset() }
+        upsert.bind(unit.id, at: 1)
+        upsert.bind(unit.kind.rawValue, at: 2)
+        upsert.bind(unit.name, at: 3)
+        upsert.bind(unit.parentID, at: 4)
+        upsert.bind(StringList.encode(unit.counselors), at: 5)
+        try upsert.step()
+    }
+
+    /// Replaces the course and its whole roster.
+    private func upsert(_ course: CourseRecord) throws(SQLiteError) {
+        let upsert = try db.statement(
+            "INSERT INTO courses (id, name) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET name = excluded.name"
+        )
+        defer { upsert.reset() }
+        upsert.bind(course.id, at: 1)
+        upsert.bind(course.name, at: 2)
+        try upsert.step()
+
+        let clear = try db.statement("DELETE FROM course_members WHERE course_id = ?1")
+        defer { clear.reset() }
+        clear.bind(course.id, at: 1)
+        try clear.step()
+
+        let insert = try db.statement("INSERT INTO course_members (course_id, role, user_id) VALUES (?1, ?2, ?3)")
+        defer { insert.reset() }
+        for (role, users) in [(CourseRole.teacher, course.teachers), (.student, course.students)] {
+            for user in users {
+                insert.reset()
+                insert.bind(course.id, at: 1)
+                insert.bind(role.rawValue, at: 2)
+                insert.bind(user, at: 3)
+                try insert.step()
+            }
+        }
+    }
+}
+
+/// A person's place in a course roster (`course_members.role`).
+enum CourseRole: String {
+    case teacher
+    case student
+}

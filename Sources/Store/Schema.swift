@@ -1,0 +1,95 @@
+/// The schema, as forward-only migrations. Never edit a released migration: add the next version.
+///
+/// Conventions: booleans are INTEGER 0/1, timestamps INTEGER milliseconds since 1970 (UTC), enums their raw
+/// value as TEXT, lists of user ids a JSON array of strings as TEXT (NULL when empty). Message bodies are the
+/// hub's canonical JSON bytes as a BLOB (`CAST(body AS TEXT)` to read them).
+enum Schema {
+    /// Every migration, in version order, from 1 without gaps.
+    static let migrations: [Migration] = [
+        Migration(version: 1, name: "initial schema", sql: version1)
+    ]
+
+    private static let version1: StaticString = """
+        CREATE TABLE users (
+            id          TEXT PRIMARY KEY,
+            name        TEXT NOT NULL,
+            roles       TEXT NOT NULL,          -- comma list of SchoolRole raw values, sorted
+            class_id    TEXT,
+            org_unit_id TEXT,
+            active      INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE org_units (
+            id          TEXT PRIMARY KEY,
+            kind        TEXT NOT NULL,
+            name        TEXT NOT NULL,
+            parent_id   TEXT,
+            counselors  TEXT                    -- JSON array of user ids, NULL when none
+        ) WITHOUT ROWID;
+
+        CREATE TABLE courses (
+            id          TEXT PRIMARY KEY,
+            name        TEXT NOT NULL
+        ) WITHOUT ROWID;
+
+        -- A course's roster; an upsert of the course replaces all of its rows.
+        CREATE TABLE course_members (
+            course_id   TEXT NOT NULL REFERENCES courses (id),
+            role        TEXT NOT NULL,          -- 'teacher' or 'student'
+            user_id     TEXT NOT NULL,
+            PRIMARY KEY (course_id, role, user_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX course_members_by_user ON course_members (user_id);
+
+        CREATE TABLE groups (
+            id           INTEGER PRIMARY KEY,
+            kind         TEXT NOT NULL,
+            name         TEXT NOT NULL,
+            external_key TEXT UNIQUE,           -- class:<id> or course:<id>; NULL for office groups
+            owner        TEXT,
+            mute_all     INTEGER NOT NULL,
+            frozen       INTEGER NOT NULL,
+            dissolved    INTEGER NOT NULL,
+            created_at   INTEGER NOT NULL,
+            last_seq     INTEGER NOT NULL DEFAULT 0   -- the newest message's seq, advanced in the same transaction
+        );
+
+        CREATE TABLE members (
+            group_id    INTEGER NOT NULL REFERENCES groups (id),
+            user_id     TEXT NOT NULL,
+            role        TEXT NOT NULL,
+            source      TEXT NOT NULL,
+            joined_seq  INTEGER NOT NULL,
+            muted_until INTEGER,
+            read_seq    INTEGER NOT NULL,
+            PRIMARY KEY (group_id, user_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX members_by_user ON members (user_id);
+
+        CREATE TABLE messages (
+            group_id      INTEGER NOT NULL REFERENCES groups (id),
+            seq           INTEGER NOT NULL,
+            sender        TEXT,                 -- NULL for system messages
+            client_msg_id TEXT,
+            kind          TEXT NOT NULL,
+            body          BLOB NOT NULL,        -- canonical JSON; '{}' once recalled
+            reply_to      INTEGER,
+            mentions      TEXT,                 -- JSON array of user ids, NULL when none
+            mention_all   INTEGER NOT NULL,
+            created_at    INTEGER NOT NULL,
+            recalled      INTEGER NOT NULL,
+            PRIMARY KEY (group_id, seq)
+        ) WITHOUT ROWID;
+        -- Idempotent sends: a retried (sender, client_msg_id) finds the original. The client id comes first so
+        -- that time-ordered ids (UUIDv7, ULID) insert at the index's right edge instead of at random pages.
+        CREATE UNIQUE INDEX messages_by_client_id ON messages (client_msg_id, sender)
+            WHERE client_msg_id IS NOT NULL;
+        """
+}
+
+/// One schema change, applied in its own transaction and recorded in `schema_migrations`.
+struct Migration: Sendable {
+    var version: Int
+    var name: String
+    var sql: StaticString
+}
