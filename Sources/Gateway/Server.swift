@@ -14,6 +14,8 @@ public final class Server: @unchecked Sendable {
     private var listener: Listener?
     private let startedAt = MonotonicClock.now()
     var signalSources: [DispatchSourceSignal] = []
+    /// Runs after a graceful shutdown, before the process exits (closes the store).
+    public var onStopped: (@Sendable () -> Void)?
 
     /// - Parameter routes: the application's routes; `/healthz` and (with `echo`) `/echo` are added.
     public init(configuration: ServerConfiguration, routes: Routes = Routes(), log: Logger) {
@@ -86,6 +88,7 @@ public final class Server: @unchecked Sendable {
         let deadline = MonotonicClock.now().adding(seconds: configuration.shutdownTimeout)
         let group = self.group
         let log = self.log
+        let onStopped = self.onStopped
         @Sendable func poll() {
             if listener.connectionCount == 0 || MonotonicClock.now() >= deadline {
                 let remaining = listener.connectionCount
@@ -94,6 +97,7 @@ public final class Server: @unchecked Sendable {
                         for connection in loop.openConnections { connection.close() }
                     }
                 }
+                onStopped?()
                 log.info("stopped", ("forcedCloses", .int(remaining)))
                 return completion()
             }

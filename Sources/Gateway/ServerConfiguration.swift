@@ -1,5 +1,7 @@
 import HTTP
+import Hub
 import Logging
+import Store
 import Transport
 import WebSocket
 
@@ -48,6 +50,13 @@ public struct ServerConfiguration: Sendable {
     public var deflate = true
     /// Seconds graceful shutdown waits for connections to finish after sending close 1001. Default 5 s.
     public var shutdownTimeout = 5.0
+
+    // MARK: Hub
+    /// HS256 token secret (at least 32 bytes). Default: `secret.key` in the data directory, created on first start.
+    public var authSecret: String?
+    /// What an acknowledged message survives: `process` crashes (default) or `power` loss (fsync every commit).
+    public var durability: Durability = .process
+    public var hub = HubConfiguration()
 
     public init() {}
 

@@ -1,4 +1,5 @@
 import Logging
+import Store
 import WebSocket
 
 /// The table of configuration keys: `yizhan.toml` keys, their command-line flags, and how each sets
@@ -121,6 +122,37 @@ public enum Settings {
         },
         seconds("server.shutdown_timeout", "Seconds graceful shutdown waits for connections to close (default 5).") {
             $0.shutdownTimeout = $1
+        },
+        string("auth.secret", "Token signing secret, 32+ bytes (default: secret.key in the data directory).") {
+            $0.authSecret = $1
+        },
+        Setting(
+            key: "store.durability",
+            flag: nil,
+            type: "string",
+            help: "process (default) or power: what an acked message survives."
+        ) {
+            (config, value) throws(SettingError) in
+            switch value {
+            case .string("process"): config.durability = .process
+            case .string("power"): config.durability = .power
+            default: throw SettingError(description: "store.durability must be process or power")
+            }
+        },
+        seconds("hub.recall_window", "Seconds a sender may recall a message (default 120).") {
+            $0.hub.recallWindow = $1
+        },
+        integer("hub.recent_messages", 1...100_000, "Newest messages per group kept in memory (default 128).") {
+            $0.hub.recentMessages = $1
+        },
+        integer("hub.max_group_members", 2...100_000, "Members a group may have (default 5000).") {
+            $0.hub.maxGroupMembers = $1
+        },
+        integer("hub.max_text_length", 1...100_000, "Characters in a text message (default 5000).") {
+            $0.hub.maxTextLength = $1
+        },
+        seconds("hub.receipt_interval", "Seconds between coalesced receipt pushes (default 1).") {
+            $0.hub.receiptInterval = $1
         },
     ]
 

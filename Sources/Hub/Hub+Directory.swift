@@ -32,7 +32,7 @@ extension Hub {
             ops.append(.upsertUser(user))
             if let classID = old?.classID { affectedClasses.insert(classID) }
             if let classID = user.classID { affectedClasses.insert(classID) }
-            if !user.active, old?.active != false { deactivated.append(user.id) }
+            if !user.active, old?.active == true { deactivated.append(user.id) }
         }
         for course in directory.courses {
             let old = courses[course.id]

@@ -175,6 +175,11 @@ public final class Hub: @unchecked Sendable {
         }
     }
 
+    /// The id of a directory group (`class:<id>`, `course:<id>`). Must be called on the hub queue.
+    public func groupID(forExternalKey key: String) -> GroupID? {
+        groupByExternalKey[key]
+    }
+
     /// The group, if it exists (dissolved groups exist, read-only).
     func group(_ id: GroupID) throws(HubError) -> Group {
         guard let group = groups[id] else { throw .groupNotFound }

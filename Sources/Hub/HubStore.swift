@@ -44,8 +44,8 @@ public enum AppendOutcome: Sendable, Equatable {
     case duplicate(group: GroupID, seq: Int64, createdAt: Timestamp)
 }
 
-/// Messages of one group: those after `after` (ascending, the first `limit`), or, with `before`, the `limit`
-/// newest before it (still returned in ascending order).
+/// Messages of one group, ascending: with `after`, the first `limit` with seq > after (and < `before` if given);
+/// with only `before`, the `limit` newest with seq < before; with neither, the newest `limit`.
 public struct MessageQuery: Sendable, Equatable {
     public var group: GroupID
     public var after: Int64?

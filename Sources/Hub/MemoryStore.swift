@@ -101,10 +101,10 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
             completion(
                 .success(
                     queries.map { query in
-                        let list = messages[query.group] ?? []
-                        if let after = query.after { return Array(list.filter { $0.seq > after }.prefix(query.limit)) }
                         let before = query.before ?? Int64.max
-                        return Array(list.filter { $0.seq < before }.suffix(query.limit))
+                        let list = (messages[query.group] ?? []).filter { $0.seq < before }
+                        if let after = query.after { return Array(list.filter { $0.seq > after }.prefix(query.limit)) }
+                        return Array(list.suffix(query.limit))
                     }
                 )
             )

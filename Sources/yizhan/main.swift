@@ -1,22 +1,78 @@
-import Dispatch
+import Auth
 import Foundation
 import Gateway
 import Glibc
+import JSON
 import Logging
 
-/// `yizhan` command line: `serve`, `version`, `help`.
+/// `yizhan`: serve, token, import, version.
 let arguments = Array(CommandLine.arguments.dropFirst())
 let usage = """
     usage: yizhan <command> [options]
 
     commands:
       serve     start the server (yizhan serve --help lists the options)
+      token     mint an access token: --user ID --role ROLE [--role ROLE] [--ttl 1h]
+                or a service token: --service NAME --scope SCOPE [--ttl 30d]
+      import    import the school directory from a JSON or CSV file: yizhan import FILE
       version   print the version
+
+    token and import read the same --config and --data-dir as serve.
     """
 
-func fail(_ message: String) -> Never {
+func fail(_ message: String, status: Int32 = 2) -> Never {
     FileHandle.standardError.write(Data("yizhan: \(message)\n".utf8))
-    exit(2)
+    exit(status)
+}
+
+/// Splits `command`-specific options (with values) from the shared server options.
+func split(
+    _ args: [String],
+    taking names: Set<String>
+) -> (own: [(String, String)], rest: [String], positional: [String]) {
+    var own: [(String, String)] = []
+    var rest: [String] = []
+    var positional: [String] = []
+    var index = 0
+    while index < args.count {
+        let arg = args[index]
+        if names.contains(arg) {
+            guard index + 1 < args.count else { fail("\(arg) needs a value") }
+            own.append((arg, args[index + 1]))
+            index += 2
+        } else if arg.hasPrefix("--") {
+            rest.append(arg)
+            if index + 1 < args.count, !args[index + 1].hasPrefix("--"), arg != "--echo" {
+                rest.append(args[index + 1])
+                index += 1
+            }
+            index += 1
+        } else {
+            positional.append(arg)
+            index += 1
+        }
+    }
+    return (own, rest, positional)
+}
+
+func loadConfiguration(_ args: [String]) -> ServerConfiguration {
+    do {
+        return try CommandLineOptions.configuration(from: args) { path in
+            try String(contentsOfFile: path, encoding: .utf8)
+        }
+    } catch {
+        fail("\(error)")
+    }
+}
+
+/// "90", "90s", "30m", "1h", "7d" → seconds.
+func duration(_ text: String) -> Int64? {
+    let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+    if let unit = text.last, let factor = units[unit], let value = Int64(text.dropLast()), value > 0 {
+        return value * factor
+    }
+    if let value = Int64(text), value > 0 { return value }
+    return nil
 }
 
 switch arguments.first {
@@ -26,16 +82,27 @@ case "serve":
         print(CommandLineOptions.serveHelp)
         exit(0)
     }
-    let configuration: ServerConfiguration
+    let configuration = loadConfiguration(rest)
+    let log = Logger(minimumLevel: configuration.logLevel)
+    let directory = DataDirectory(path: configuration.dataDirectory)
     do {
-        configuration = try CommandLineOptions.configuration(from: rest) { path in
-            try String(contentsOfFile: path, encoding: .utf8)
+        guard try directory.lock() != nil else {
+            fail("another yizhan process is using \(configuration.dataDirectory)", status: 1)
         }
     } catch {
-        fail("\(error)")
+        fail("\(error)", status: 1)
     }
-    let log = Logger(minimumLevel: configuration.logLevel)
-    let server = Server(configuration: configuration, log: log)
+    let service: HubService
+    do {
+        service = try HubService(configuration: configuration, log: log)
+    } catch {
+        log.error("cannot open the data directory", ("error", .string("\(error)")))
+        fail("\(error)", status: 1)
+    }
+    var routes = Routes()
+    service.install(into: &routes)
+    let server = Server(configuration: configuration, routes: routes, log: log)
+    server.onStopped = { service.close() }
     server.handleTerminationSignals()
     do {
         try server.start()
@@ -44,6 +111,65 @@ case "serve":
         exit(1)
     }
     server.parkMainThread()
+
+case "token":
+    let (own, rest, _) = split(
+        Array(arguments.dropFirst()),
+        taking: ["--user", "--role", "--ttl", "--service", "--scope"]
+    )
+    let configuration = loadConfiguration(rest)
+    let user = own.first { $0.0 == "--user" }?.1
+    let service = own.first { $0.0 == "--service" }?.1
+    guard (user == nil) != (service == nil) else { fail("give either --user ID or --service NAME\n\(usage)") }
+    var ttl: Int64?
+    if let text = own.first(where: { $0.0 == "--ttl" })?.1 {
+        guard let seconds = duration(text) else { fail("--ttl takes 90, 90s, 30m, 1h or 7d") }
+        ttl = seconds
+    }
+    let secret: [UInt8]
+    do {
+        secret = try DataDirectory(path: configuration.dataDirectory).tokenSecret(configured: configuration.authSecret)
+    } catch {
+        fail("\(error)")
+    }
+    guard let authority = TokenAuthority(secret: secret) else { fail("auth.secret must be at least 32 bytes") }
+    let now = Int64(time(nil))
+    let roles = own.filter { $0.0 == "--role" }.map(\.1)
+    for role in roles where !["student", "counselor", "teacher", "staff", "admin"].contains(role) {
+        fail("unknown role '\(role)' (student, counselor, teacher, staff, admin)")
+    }
+    let claims = TokenClaims(
+        subject: user ?? service!,
+        kind: user != nil ? .user : .service,
+        roles: roles,
+        scopes: own.filter { $0.0 == "--scope" }.map(\.1),
+        issuedAt: now,
+        expiresAt: now + (ttl ?? (user != nil ? 3600 : 30 * 86400))
+    )
+    print(authority.mint(claims))
+
+case "import":
+    let (_, rest, files) = split(Array(arguments.dropFirst()), taking: [])
+    guard files.count == 1 else { fail("usage: yizhan import FILE [--config FILE] [--data-dir DIR]") }
+    let configuration = loadConfiguration(rest)
+    let directory = DataDirectory(path: configuration.dataDirectory)
+    let lock: Int32?
+    do { lock = try directory.lock() } catch { fail("\(error)") }
+    guard lock != nil else {
+        fail(
+            "a server is running on \(configuration.dataDirectory); import through it: "
+                + "curl -X POST -H 'Authorization: Bearer <admin token>' --data-binary @\(files[0]) "
+                + "http://\(configuration.host):\(configuration.port)/v1/admin/directory",
+            status: 1
+        )
+    }
+    do {
+        let report = try OfflineImport.run(file: files[0], configuration: configuration)
+        print(report.json.jsonString)
+    } catch {
+        fail("\(error)", status: 1)
+    }
+
 case "version", "--version":
     print("yizhan \(Version.current)")
 case nil, "help", "--help", "-h":

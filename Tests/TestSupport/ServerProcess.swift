@@ -18,7 +18,19 @@ public final class ServerProcess: @unchecked Sendable {
 
     /// Starts `yizhan serve --port 0 <arguments>` (through `sh -c` so `shellPrefix`, like `ulimit -n 64;`, applies)
     /// and waits for its "listening" log line.
+    /// The data directory (a fresh temporary one unless `--data-dir` is among the arguments).
+    public let dataDirectory: String
+
     public init(arguments: [String], shellPrefix: String = "") throws {
+        var arguments = arguments
+        if let index = arguments.firstIndex(of: "--data-dir"), index + 1 < arguments.count {
+            dataDirectory = arguments[index + 1]
+        } else {
+            dataDirectory =
+                FileManager.default.temporaryDirectory.appendingPathComponent("yizhan-process-\(UUID().uuidString)")
+                .path
+            arguments += ["--data-dir", dataDirectory]
+        }
         let quoted = ([Self.binaryPath, "serve", "--port", "0", "--log-level", "debug"] + arguments)
             .map { "'\($0.replacingOccurrences(of: "'", with: "'\\''"))'" }.joined(separator: " ")
         process.executableURL = URL(fileURLWithPath: "/bin/sh")

@@ -1,0 +1,86 @@
+import Auth
+import DirectoryImport
+import Dispatch
+import Foundation
+import HTTP
+import Hub
+import JSON
+import Logging
+import Store
+import Transport
+
+/// The hub with its store, timers and routes: what `yizhan serve` runs besides the network.
+public final class HubService: @unchecked Sendable {
+    public let hub: Hub
+    public let store: SQLiteStore
+    public let authority: TokenAuthority
+    private let configuration: ServerConfiguration
+    private let log: Logger
+    private var ticker: DispatchSourceTimer?
+
+    /// Opens the store in the data directory, loads the hub's state and starts its timer.
+    public init(configuration: ServerConfiguration, log: Logger) throws {
+        self.configuration = configuration
+        self.log = log
+        let directory = DataDirectory(path: configuration.dataDirectory)
+        try directory.create()
+        guard let authority = TokenAuthority(secret: try directory.tokenSecret(configured: configuration.authSecret))
+        else {
+            throw ConfigurationError("auth.secret must be at least 32 bytes")
+        }
+        self.authority = authority
+        let started = MonotonicClock.now()
+        store = try SQLiteStore(directory: configuration.dataDirectory, durability: configuration.durability)
+        let snapshot = try store.loadSnapshot(recentPerGroup: configuration.hub.recentMessages)
+        let output = WebSocketHubOutput(
+            deflate: configuration.deflate,
+            threshold: configuration.webSocket.compressionThreshold
+        )
+        hub = Hub(
+            snapshot: snapshot,
+            store: store,
+            output: output,
+            configuration: configuration.hub,
+            loops: configuration.resolvedEventLoops,
+            clock: { Int64(Date().timeIntervalSince1970 * 1000) }
+        )
+        log.info(
+            "hub loaded",
+            ("users", .int(snapshot.users.count)),
+            ("groups", .int(snapshot.groups.count)),
+            ("ms", .int(Int((MonotonicClock.now() - started) / 1_000_000)))
+        )
+        let ticker = DispatchSource.makeTimerSource(queue: hub.queue)
+        ticker.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250), leeway: .milliseconds(20))
+        ticker.setEventHandler { [hub] in hub.tick() }
+        ticker.resume()
+        self.ticker = ticker
+    }
+
+    /// Adds the hub's WebSocket endpoint and REST routes.
+    public func install(into routes: inout Routes) {
+        routes.add(
+            .GET,
+            "/v1/ws",
+            HTTPRoute(
+                .upgrade(
+                    HubEndpoint(
+                        hub: hub,
+                        authority: authority,
+                        hubConfiguration: configuration.hub,
+                        configuration: configuration.webSocket
+                    )
+                )
+            )
+        )
+        routes.add(.POST, "/v1/admin/directory", DirectoryRoute.make(hub: hub, authority: authority, log: log))
+    }
+
+    /// Stops the timer and closes the store after pending writes.
+    public func close() {
+        ticker?.cancel()
+        ticker = nil
+        hub.queue.sync {}
+        store.close()
+    }
+}
