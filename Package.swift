@@ -4,7 +4,8 @@ import PackageDescription
 let package = Package(
     name: "Yizhan",
     products: [
-        .executable(name: "yizhan", targets: ["yizhan"])
+        .executable(name: "yizhan", targets: ["yizhan"]),
+        .executable(name: "yizhan-bench", targets: ["yizhan-bench"]),
     ],
     targets: [
         // System libraries, linked from Debian's -dev packages (no Swift package dependencies).
@@ -43,6 +44,9 @@ let package = Package(
 
         .executableTarget(name: "yizhan", dependencies: ["Gateway", "Logging", "Auth", "JSON"]),
 
+        // Load generator for the real protocol (README "Performance").
+        .executableTarget(name: "yizhan-bench", dependencies: ["WebSocket", "JSON", "Auth", "Hub", "CShims"]),
+
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "TestSupport"]),
@@ -50,6 +54,7 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "CShims", "TestSupport"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         .testTarget(name: "HubTests", dependencies: ["Hub", "JSON", "TestSupport"]),
+        .testTarget(name: "BenchTests", dependencies: ["TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Hub"]),
         .testTarget(name: "DirectoryImportTests", dependencies: ["DirectoryImport", "Hub"], exclude: ["Fixtures"]),
         .testTarget(

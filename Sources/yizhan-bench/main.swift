@@ -1,0 +1,2 @@
+// yizhan-bench: under construction.
+print("yizhan-bench")

@@ -1,0 +1,5 @@
+import Testing
+
+@Suite struct BenchSmokeTests {
+    @Test func placeholder() {}
+}
