@@ -74,6 +74,7 @@ public final class HubService: @unchecked Sendable {
             )
         )
         routes.add(.POST, "/v1/admin/directory", DirectoryRoute.make(hub: hub, authority: authority, log: log))
+        ServiceRoutes.install(into: &routes, hub: hub, authority: authority)
     }
 
     /// Stops the timer and closes the store after pending writes.

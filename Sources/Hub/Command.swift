@@ -1,3 +1,5 @@
+import JSON
+
 /// A client request: its id (echoed in the reply) and what it asks for.
 public struct Request: Sendable, Equatable {
     public var id: String
@@ -33,7 +35,26 @@ public enum Command: Sendable, Equatable {
     case groupMuteMember(GroupID, user: UserID, until: Timestamp?)
     case groupFreeze(GroupID, frozen: Bool)
     case groupDissolve(GroupID)
-
+    case groupSettings(GroupID, allowMemberCards: Bool)
+    // Cards (validated by the hub, which knows the clock).
+    case cardPublish(GroupID, clientMsgID: String, card: JSONValue)
+    case cardGet(Int64)
+    case cardRespond(Int64, response: JSONValue)
+    case cardStats(Int64)
+    case cardClose(Int64)
+    // Class tasks.
+    case taskPublish(GroupID, clientMsgID: String, task: JSONValue)
+    case taskGet(Int64)
+    case taskComplete(Int64, note: String?, attachment: String?)
+    case taskUndo(Int64)
+    case taskExcuse(Int64, user: UserID, excused: Bool)
+    case taskProgress(Int64)
+    case taskRemind(Int64)
+    // Group file library.
+    case fileList(GroupID)
+    case fileAdd(GroupID, object: String, name: String?)
+    case fileRename(Int64, name: String)
+    case fileDelete(Int64)
 }
 
 /// A message to post.

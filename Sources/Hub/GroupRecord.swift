@@ -6,6 +6,9 @@ public enum GroupKind: String, Sendable, CaseIterable {
     case course
     /// 办公群: created by staff.
     case office
+    /// A person's own notification stream (task reminders, app messages): one per user, created on first use,
+    /// read-only for its owner. Synced and read like any group.
+    case inbox
 }
 
 /// A group's durable state (everything but members and messages).
@@ -22,6 +25,8 @@ public struct GroupRecord: Sendable, Equatable {
     public var frozen: Bool
     public var dissolved: Bool
     public var createdAt: Timestamp
+    /// Members (not only owner and admins) may publish cards and tasks.
+    public var allowMemberCards: Bool
 
     public init(
         id: GroupID,
@@ -32,7 +37,8 @@ public struct GroupRecord: Sendable, Equatable {
         muteAll: Bool = false,
         frozen: Bool = false,
         dissolved: Bool = false,
-        createdAt: Timestamp
+        createdAt: Timestamp,
+        allowMemberCards: Bool = false
     ) {
         self.id = id
         self.kind = kind
@@ -43,6 +49,7 @@ public struct GroupRecord: Sendable, Equatable {
         self.frozen = frozen
         self.dissolved = dissolved
         self.createdAt = createdAt
+        self.allowMemberCards = allowMemberCards
     }
 }
 

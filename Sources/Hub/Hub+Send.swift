@@ -18,6 +18,13 @@ extension Hub {
                 "The message you reply to (seq \(replyTo)) does not exist or is not visible to you."
             )
         }
+        var shares: [WriteOp] = []
+        if [.image, .video, .file].contains(command.kind), let body = try? JSONParser.parse(command.body) {
+            for key in ["object", "thumbnail", "cover"] {
+                guard let object = body[key]?.stringValue else { continue }
+                if let share = try shareable(object, by: session.user, in: group.id) { shares.append(share) }
+            }
+        }
         let message = NewMessage(
             group: group.id,
             sender: session.user,
@@ -29,9 +36,10 @@ extension Hub {
             mentionAll: command.mentionAll,
             createdAt: now
         )
-        write([.appendMessage(message)]) { [self] result in
+        write(shares + [.appendMessage(message)]) { [self] result in
             switch result {
             case .success(let outcomes):
+                applyShares(shares)
                 switch outcomes[0] {
                 case .appended(let seq):
                     output.send(ack(id, group: group.id, seq: seq, ts: now, duplicate: false), to: session)

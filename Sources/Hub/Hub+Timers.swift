@@ -28,9 +28,11 @@ extension Hub {
             }
             write(ops, undo: [undo], completion: deliverSystemMessages(ops))
         }
+        runDueJobs()
         if Double(now - lastReceiptFlush) >= configuration.receiptInterval * 1000 {
             lastReceiptFlush = now
             flushReceipts()
+            flushLiveStatistics()
             flush(includeIdleReads: true)
         }
     }

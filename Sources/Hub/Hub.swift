@@ -30,6 +30,20 @@ public final class Hub: @unchecked Sendable {
     var commitInFlight = false
     var dirtyReadSeqs: [GroupID: [UserID: Int64]] = [:]
 
+    // Group services (Services/).
+    var cards: [Int64: Card] = [:]
+    var tasks: [Int64: ClassTask] = [:]
+    var groupFiles: [Int64: GroupFile] = [:]
+    var objects: [String: ObjectRecord] = [:]
+    var objectGroups: [String: Set<GroupID>] = [:]
+    /// (publisher, clientMsgId) of cards and tasks, so a retried publish returns the original.
+    var publishedByClientID: [String: Int64] = [:]
+    var lastRecordIDs: [RecordKind: Int64] = [:]
+    var jobs = JobQueue()
+    var lastJobID: Int64 = 0
+    var statsDirty: Set<Int64> = []
+    var progressDirty: Set<Int64> = []
+
     // Timers (Hub+Timers.swift).
     var muteExpiries = MuteExpiries()
     var receiptGroups: Set<GroupID> = []
@@ -67,6 +81,7 @@ public final class Hub: @unchecked Sendable {
             }
             nextGroupID = max(nextGroupID, loaded.record.id.rawValue + 1)
         }
+        loadServices(snapshot)
     }
 
     func register(_ group: Group) {
@@ -172,6 +187,44 @@ public final class Hub: @unchecked Sendable {
             try freeze(group, frozen: frozen, id: id, session: session)
         case .groupDissolve(let group):
             try dissolve(group, id: id, session: session)
+        case .groupSettings(let group, let allowMemberCards):
+            try settings(group, allowMemberCards: allowMemberCards, id: id, session: session)
+        case .cardPublish(let group, let clientMsgID, let card):
+            try publishCard(group, clientMsgID: clientMsgID, definition: card, id: id, session: session)
+        case .cardGet(let card):
+            try withCard(card, id: id, session: session) { self.describeCard($0, id: id, session: session) }
+        case .cardRespond(let card, let response):
+            try respond(to: card, response: response, id: id, session: session)
+        case .cardStats(let card):
+            try withCard(card, id: id, session: session) { (card) throws(HubError) in
+                try self.cardStats(card, id: id, session: session)
+            }
+        case .cardClose(let card):
+            try closeCard(card, id: id, session: session)
+        case .taskPublish(let group, let clientMsgID, let task):
+            try publishTask(group, clientMsgID: clientMsgID, definition: task, id: id, session: session)
+        case .taskGet(let task):
+            try withTask(task, id: id, session: session) { self.describeTask($0, id: id, session: session) }
+        case .taskComplete(let task, let note, let attachment):
+            try setTaskState(task, .done, note: note, attachment: attachment, id: id, session: session)
+        case .taskUndo(let task):
+            try setTaskState(task, .todo, note: nil, attachment: nil, id: id, session: session)
+        case .taskExcuse(let task, let user, let excused):
+            try excuse(task, user: user, excused: excused, id: id, session: session)
+        case .taskProgress(let task):
+            try withTask(task, id: id, session: session) { (task) throws(HubError) in
+                try self.taskProgress(task, id: id, session: session)
+            }
+        case .taskRemind(let task):
+            try remind(task, id: id, session: session)
+        case .fileList(let group):
+            try listFiles(group, id: id, session: session)
+        case .fileAdd(let group, let object, let name):
+            try addFile(group, object: object, name: name, id: id, session: session)
+        case .fileRename(let file, let name):
+            try renameFile(file, name: name, id: id, session: session)
+        case .fileDelete(let file):
+            try deleteFile(file, id: id, session: session)
         }
     }
 

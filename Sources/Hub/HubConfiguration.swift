@@ -22,6 +22,10 @@ public struct HubConfiguration: Sendable {
     public var maxGroupNameLength = 64
     /// Mentions in one message. Default 100.
     public var maxMentions = 100
+    /// Seconds between two one-click reminders of one task. Default 600 (10 minutes).
+    public var taskRemindInterval: Double = 600
+    /// Days a closed card or task stays in memory (older ones are read from the store when asked for). Default 30.
+    public var recordRetentionInMemoryDays = 30
 
     public init() {}
 }

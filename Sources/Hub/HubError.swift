@@ -27,6 +27,20 @@ public struct HubError: Error, Sendable, Equatable {
         case groupFull = "group_full"
         case ownerCannotLeave = "owner_cannot_leave"
         case storageUnavailable = "storage_unavailable"
+        case cardNotFound = "card_not_found"
+        case taskNotFound = "task_not_found"
+        case fileNotFound = "file_not_found"
+        case objectNotFound = "object_not_found"
+        /// The card stopped accepting responses (closed, or past its deadline).
+        case cardClosed = "card_closed"
+        /// The check-in has not started yet.
+        case notOpenYet = "not_open_yet"
+        /// The member was not in the group when the card or task was published.
+        case notRecipient = "not_recipient"
+        case alreadyResponded = "already_responded"
+        case wrongCode = "wrong_code"
+        case tooFar = "too_far"
+        case rateLimited = "rate_limited"
     }
 
     static func invalid(_ message: String) -> HubError { HubError(.invalidRequest, message) }

@@ -6,8 +6,8 @@
 /// idempotent. Completions may be called on any thread.
 public protocol HubStore: AnyObject, Sendable {
     /// Everything the hub keeps in memory, read once at start-up, with the newest `recentPerGroup` messages of
-    /// every group.
-    func loadSnapshot(recentPerGroup: Int) throws(StoreError) -> HubSnapshot
+    /// every group and the records open or closed after `recordsClosedAfter`.
+    func loadSnapshot(recentPerGroup: Int, recordsClosedAfter: Timestamp) throws(StoreError) -> HubSnapshot
 
     /// Applies `batch` atomically. On success, `outcomes` has one entry per `.appendMessage` op, in order.
     /// On failure nothing of the batch is stored.
@@ -17,6 +17,13 @@ public protocol HubStore: AnyObject, Sendable {
     func readMessages(
         _ queries: [MessageQuery],
         completion: @escaping @Sendable (Result<[[StoredMessage]], StoreError>) -> Void
+    )
+
+    /// Reads one record with all its entries (records older than the snapshot's window are not in memory).
+    func readRecord(
+        _ kind: RecordKind,
+        id: Int64,
+        completion: @escaping @Sendable (Result<RecordWithEntries?, StoreError>) -> Void
     )
 }
 
@@ -35,6 +42,13 @@ public enum WriteOp: Sendable, Equatable {
     case upsertUser(UserRecord)
     case upsertOrgUnit(OrgUnitRecord)
     case upsertCourse(CourseRecord)
+    case upsertObject(ObjectRecord)
+    /// Records that an object was shared in a group (its members may download it).
+    case shareObject(String, GroupID)
+    case upsertRecord(ServiceRecord)
+    case upsertEntry(RecordEntry)
+    case upsertJob(JobRecord)
+    case deleteJob(Int64)
 }
 
 /// What happened to one `.appendMessage`.
@@ -66,17 +80,60 @@ public struct HubSnapshot: Sendable, Equatable {
     public var orgUnits: [OrgUnitRecord]
     public var courses: [CourseRecord]
     public var groups: [GroupSnapshot]
+    public var objects: [ObjectRecord]
+    /// (object id, group) pairs.
+    public var shares: [ObjectShare]
+    /// Records open or closed within the window asked for, each with its entries.
+    public var records: [RecordWithEntries]
+    public var jobs: [JobRecord]
+    /// Highest record id per kind ever used (ids are never reused, even for records outside the window).
+    public var lastRecordIDs: [RecordKind: Int64]
+    public var lastJobID: Int64
 
     public init(
         users: [UserRecord] = [],
         orgUnits: [OrgUnitRecord] = [],
         courses: [CourseRecord] = [],
-        groups: [GroupSnapshot] = []
+        groups: [GroupSnapshot] = [],
+        objects: [ObjectRecord] = [],
+        shares: [ObjectShare] = [],
+        records: [RecordWithEntries] = [],
+        jobs: [JobRecord] = [],
+        lastRecordIDs: [RecordKind: Int64] = [:],
+        lastJobID: Int64 = 0
     ) {
         self.users = users
         self.orgUnits = orgUnits
         self.courses = courses
         self.groups = groups
+        self.objects = objects
+        self.shares = shares
+        self.records = records
+        self.jobs = jobs
+        self.lastRecordIDs = lastRecordIDs
+        self.lastJobID = lastJobID
+    }
+}
+
+/// An object shared in a group.
+public struct ObjectShare: Sendable, Equatable {
+    public var object: String
+    public var group: GroupID
+
+    public init(object: String, group: GroupID) {
+        self.object = object
+        self.group = group
+    }
+}
+
+/// A record with all its entries.
+public struct RecordWithEntries: Sendable, Equatable {
+    public var record: ServiceRecord
+    public var entries: [RecordEntry]
+
+    public init(record: ServiceRecord, entries: [RecordEntry]) {
+        self.record = record
+        self.entries = entries
     }
 }
 
@@ -114,5 +171,12 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     public init(_ kind: Kind, _ description: String) {
         self.kind = kind
         self.description = description
+    }
+}
+
+extension HubStore {
+    /// The snapshot with every record, however old.
+    public func loadSnapshot(recentPerGroup: Int) throws(StoreError) -> HubSnapshot {
+        try loadSnapshot(recentPerGroup: recentPerGroup, recordsClosedAfter: .min)
     }
 }

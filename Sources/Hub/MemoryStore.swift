@@ -11,6 +11,12 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
     private var members: [GroupID: [UserID: MemberRecord]] = [:]
     private var messages: [GroupID: [StoredMessage]] = [:]
     private var clientIDs: [String: (GroupID, Int64, Timestamp)] = [:]
+    private var objects: [String: ObjectRecord] = [:]
+    private var shares: Set<String> = []
+    private var records: [String: ServiceRecord] = [:]
+    private var entries: [String: [UserID: RecordEntry]] = [:]
+    private var jobs: [Int64: JobRecord] = [:]
+    private var lastRecordIDs: [RecordKind: Int64] = [:]
     /// Commits to fail before succeeding again.
     public var failNextCommits = 0
     /// Every batch committed, in order (for assertions).
@@ -18,9 +24,25 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
 
     public init() {}
 
-    public func loadSnapshot(recentPerGroup: Int) throws(StoreError) -> HubSnapshot {
-        queue.sync {
-            HubSnapshot(
+    private static func key(_ kind: RecordKind, _ id: Int64) -> String { "\(kind.rawValue):\(id)" }
+
+    public func loadSnapshot(recentPerGroup: Int, recordsClosedAfter: Timestamp) throws(StoreError) -> HubSnapshot {
+        queue.sync { makeSnapshot(recentPerGroup: recentPerGroup, recordsClosedAfter: recordsClosedAfter) }
+    }
+
+    private func makeSnapshot(recentPerGroup: Int, recordsClosedAfter: Timestamp) -> HubSnapshot {
+        do {
+            let shares: [ObjectShare] = self.shares.sorted().map { share in
+                let parts = share.split(separator: "\u{0}")
+                return ObjectShare(object: String(parts[0]), group: GroupID(Int64(parts[1])!))
+            }
+            var records: [RecordWithEntries] = []
+            let openRecords = self.records.values.filter { ($0.closedAt ?? Int64.max) > recordsClosedAfter }
+            for record in openRecords.sorted(by: { ($0.kind.rawValue, $0.id) < ($1.kind.rawValue, $1.id) }) {
+                let list = (entries[Self.key(record.kind, record.id)] ?? [:]).values.sorted { $0.user < $1.user }
+                records.append(RecordWithEntries(record: record, entries: list))
+            }
+            return HubSnapshot(
                 users: Array(users.values),
                 orgUnits: Array(orgUnits.values),
                 courses: Array(courses.values),
@@ -32,7 +54,13 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
                         lastSeq: list.last?.seq ?? 0,
                         recent: Array(list.suffix(recentPerGroup))
                     )
-                }
+                },
+                objects: objects.values.sorted { $0.id < $1.id },
+                shares: shares,
+                records: records,
+                jobs: jobs.values.sorted { $0.id < $1.id },
+                lastRecordIDs: lastRecordIDs,
+                lastJobID: jobs.keys.max() ?? 0
             )
         }
     }
@@ -49,6 +77,8 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
             // Apply to copies; publish only if the whole batch succeeds.
             var (users, orgUnits, courses, groups, members, messages, clientIDs) =
                 (self.users, self.orgUnits, self.courses, self.groups, self.members, self.messages, self.clientIDs)
+            var (objects, shares, records, entries, jobs, lastRecordIDs) =
+                (self.objects, self.shares, self.records, self.entries, self.jobs, self.lastRecordIDs)
             var outcomes: [AppendOutcome] = []
             for op in batch {
                 switch op {
@@ -84,10 +114,21 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
                 case .upsertUser(let user): users[user.id] = user
                 case .upsertOrgUnit(let unit): orgUnits[unit.id] = unit
                 case .upsertCourse(let course): courses[course.id] = course
+                case .upsertObject(let object): objects[object.id] = object
+                case .shareObject(let object, let group): shares.insert("\(object)\u{0}\(group.rawValue)")
+                case .upsertRecord(let record):
+                    records[Self.key(record.kind, record.id)] = record
+                    lastRecordIDs[record.kind] = max(lastRecordIDs[record.kind] ?? 0, record.id)
+                case .upsertEntry(let entry):
+                    entries[Self.key(entry.kind, entry.record), default: [:]][entry.user] = entry
+                case .upsertJob(let job): jobs[job.id] = job
+                case .deleteJob(let id): jobs[id] = nil
                 }
             }
             (self.users, self.orgUnits, self.courses, self.groups, self.members, self.messages, self.clientIDs) =
                 (users, orgUnits, courses, groups, members, messages, clientIDs)
+            (self.objects, self.shares, self.records, self.entries, self.jobs, self.lastRecordIDs) =
+                (objects, shares, records, entries, jobs, lastRecordIDs)
             committedBatches.append(batch)
             completion(.success(outcomes))
         }
@@ -110,6 +151,21 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
             )
         }
     }
+
+    public func readRecord(
+        _ kind: RecordKind,
+        id: Int64,
+        completion: @escaping @Sendable (Result<RecordWithEntries?, StoreError>) -> Void
+    ) {
+        queue.async { [self] in
+            guard let record = records[Self.key(kind, id)] else { return completion(.success(nil)) }
+            let list = (entries[Self.key(kind, id)] ?? [:]).values.sorted { $0.user < $1.user }
+            completion(.success(RecordWithEntries(record: record, entries: list)))
+        }
+    }
+
+    /// Pending jobs (for assertions).
+    public var pendingJobs: [JobRecord] { queue.sync { jobs.values.sorted { $0.id < $1.id } } }
 
     /// All stored messages of a group (for assertions).
     public func messages(of group: GroupID) -> [StoredMessage] {

@@ -47,11 +47,11 @@ enum MessageBody {
                     try optionalString(&fields, "cover", 128, &writer)
                 }
                 if kind == .image { try optionalString(&fields, "thumbnail", 128, &writer) }
-            case .system:
+            case .system, .card, .task, .reminder, .app:
                 throw JSONFieldError(
                     code: JSONFieldError.Code.outOfRange,
                     field: "kind",
-                    message: "Clients cannot send system messages."
+                    message: "Messages of kind \(kind.rawValue) are written by the server, not sent."
                 )
             }
             writer.endObject()

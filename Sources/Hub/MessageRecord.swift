@@ -6,6 +6,14 @@ public enum MessageKind: String, Sendable, CaseIterable {
     case file
     /// Written by the server for every state change (member added, muted, group frozen, message recalled, …).
     case system
+    /// A card (notice, questionnaire, vote, check-in) published in the group.
+    case card
+    /// A class task published in the group.
+    case task
+    /// A reminder in a member's inbox (one-click or automatic task reminder).
+    case reminder
+    /// A structured message from a campus system.
+    case app
 }
 
 /// A message the hub asks the store to append. The store assigns its seq.

@@ -23,8 +23,9 @@ extension Hub {
         throw .forbidden("the group's owner")
     }
 
-    /// The group accepts changes: not dissolved, not frozen.
+    /// The group accepts changes: not dissolved, not frozen, not an inbox (which only the server writes).
     func requireWritable(_ group: Group) throws(HubError) {
+        if group.record.kind == .inbox { throw .forbidden("the server (an inbox is read-only)") }
         if group.record.dissolved { throw .dissolved }
         if group.record.frozen { throw .frozen }
     }

@@ -130,7 +130,7 @@ public enum RequestDecoder {
             let group = try group(&fields)
             let clientMsgID = try fields.string("clientMsgId", maxBytes: 64, nonEmpty: true)
             let kindName = try fields.string("kind", maxBytes: 16)
-            guard let kind = MessageKind(rawValue: kindName), kind != .system else {
+            guard let kind = MessageKind(rawValue: kindName), [.text, .image, .video, .file].contains(kind) else {
                 throw JSONFieldError(
                     code: JSONFieldError.Code.outOfRange,
                     field: "kind",
@@ -216,5 +216,58 @@ public enum RequestDecoder {
             .groupFreeze(try group(&fields), frozen: try fields.bool("frozen"))
         },
         "group.dissolve": { fields, _ throws(JSONFieldError) in .groupDissolve(try group(&fields)) },
+        "group.settings": { fields, _ throws(JSONFieldError) in
+            .groupSettings(try group(&fields), allowMemberCards: try fields.bool("allowMemberCards"))
+        },
+        "card.publish": { fields, _ throws(JSONFieldError) in
+            .cardPublish(
+                try group(&fields),
+                clientMsgID: try fields.string("clientMsgId", maxBytes: 64, nonEmpty: true),
+                card: try fields.value("card")
+            )
+        },
+        "card.get": { fields, _ throws(JSONFieldError) in .cardGet(try id(&fields, "card")) },
+        "card.respond": { fields, _ throws(JSONFieldError) in
+            .cardRespond(try id(&fields, "card"), response: try fields.value("response"))
+        },
+        "card.stats": { fields, _ throws(JSONFieldError) in .cardStats(try id(&fields, "card")) },
+        "card.close": { fields, _ throws(JSONFieldError) in .cardClose(try id(&fields, "card")) },
+        "task.publish": { fields, _ throws(JSONFieldError) in
+            .taskPublish(
+                try group(&fields),
+                clientMsgID: try fields.string("clientMsgId", maxBytes: 64, nonEmpty: true),
+                task: try fields.value("task")
+            )
+        },
+        "task.get": { fields, _ throws(JSONFieldError) in .taskGet(try id(&fields, "task")) },
+        "task.complete": { fields, _ throws(JSONFieldError) in
+            .taskComplete(
+                try id(&fields, "task"),
+                note: try fields.optionalString("note", maxBytes: 2000),
+                attachment: try fields.optionalString("attachment", maxBytes: 128, nonEmpty: true)
+            )
+        },
+        "task.undo": { fields, _ throws(JSONFieldError) in .taskUndo(try id(&fields, "task")) },
+        "task.excuse": { fields, _ throws(JSONFieldError) in
+            .taskExcuse(try id(&fields, "task"), user: try user(&fields), excused: try fields.bool("excused"))
+        },
+        "task.progress": { fields, _ throws(JSONFieldError) in .taskProgress(try id(&fields, "task")) },
+        "task.remind": { fields, _ throws(JSONFieldError) in .taskRemind(try id(&fields, "task")) },
+        "file.list": { fields, _ throws(JSONFieldError) in .fileList(try group(&fields)) },
+        "file.add": { fields, _ throws(JSONFieldError) in
+            .fileAdd(
+                try group(&fields),
+                object: try fields.string("object", maxBytes: 128, nonEmpty: true),
+                name: try fields.optionalString("name", maxBytes: 1020, nonEmpty: true)
+            )
+        },
+        "file.rename": { fields, _ throws(JSONFieldError) in
+            .fileRename(try id(&fields, "file"), name: try fields.string("name", maxBytes: 1020, nonEmpty: true))
+        },
+        "file.delete": { fields, _ throws(JSONFieldError) in .fileDelete(try id(&fields, "file")) },
     ]
+
+    private static func id(_ fields: inout JSONFields, _ key: String) throws(JSONFieldError) -> Int64 {
+        try fields.int(key, in: 1...Int64.max)
+    }
 }

@@ -29,6 +29,12 @@ struct BatchWriter {
         case .upsertUser(let user): try upsert(user)
         case .upsertOrgUnit(let unit): try upsert(unit)
         case .upsertCourse(let course): try upsert(course)
+        case .upsertObject(let object): try upsert(object)
+        case .shareObject(let object, let group): try share(object, in: group)
+        case .upsertRecord(let record): try upsert(record)
+        case .upsertEntry(let entry): try upsert(entry)
+        case .upsertJob(let job): try upsert(job)
+        case .deleteJob(let id): try deleteJob(id)
         }
     }
 
@@ -111,12 +117,14 @@ struct BatchWriter {
     private mutating func upsert(_ record: GroupRecord) throws(SQLiteError) {
         let upsert = try db.statement(
             """
-            INSERT INTO groups (id, kind, name, external_key, owner, mute_all, frozen, dissolved, created_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            INSERT INTO groups (id, kind, name, external_key, owner, mute_all, frozen, dissolved, created_at,
+                                allow_member_cards)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
             ON CONFLICT (id) DO UPDATE SET
                 kind = excluded.kind, name = excluded.name, external_key = excluded.external_key,
                 owner = excluded.owner, mute_all = excluded.mute_all, frozen = excluded.frozen,
-                dissolved = excluded.dissolved, created_at = excluded.created_at
+                dissolved = excluded.dissolved, created_at = excluded.created_at,
+                allow_member_cards = excluded.allow_member_cards
             """
         )
         defer { upsert.reset() }
@@ -129,6 +137,7 @@ struct BatchWriter {
         upsert.bind(record.frozen, at: 7)
         upsert.bind(record.dissolved, at: 8)
         upsert.bind(record.createdAt, at: 9)
+        upsert.bind(record.allowMemberCards, at: 10)
         try upsert.step()
         if batchSeqs[record.id] == nil, committedSeqs[record.id] == nil {
             batchSeqs[record.id] = 0
@@ -241,6 +250,93 @@ struct BatchWriter {
                 try insert.step()
             }
         }
+    }
+}
+
+extension BatchWriter {
+    // MARK: Group services
+
+    fileprivate func upsert(_ object: ObjectRecord) throws(SQLiteError) {
+        let upsert = try db.statement(
+            """
+            INSERT INTO objects (id, sha256, size, mime, name, owner, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            ON CONFLICT (id) DO UPDATE SET name = excluded.name
+            """
+        )
+        defer { upsert.reset() }
+        upsert.bind(object.id, at: 1)
+        upsert.bind(object.sha256, at: 2)
+        upsert.bind(object.size, at: 3)
+        upsert.bind(object.mime, at: 4)
+        upsert.bind(object.name, at: 5)
+        upsert.bind(object.owner, at: 6)
+        upsert.bind(object.createdAt, at: 7)
+        try upsert.step()
+    }
+
+    fileprivate func share(_ object: String, in group: GroupID) throws(SQLiteError) {
+        let insert = try db.statement(
+            "INSERT INTO object_shares (object_id, group_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING"
+        )
+        defer { insert.reset() }
+        insert.bind(object, at: 1)
+        insert.bind(group.rawValue, at: 2)
+        try insert.step()
+    }
+
+    fileprivate func upsert(_ record: ServiceRecord) throws(SQLiteError) {
+        let upsert = try db.statement(
+            """
+            INSERT INTO records (kind, id, group_id, body, created_at, closed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body, closed_at = excluded.closed_at
+            """
+        )
+        defer { upsert.reset() }
+        upsert.bind(record.kind.rawValue, at: 1)
+        upsert.bind(record.id, at: 2)
+        upsert.bind(record.group.rawValue, at: 3)
+        upsert.bind(record.body, at: 4)
+        upsert.bind(record.createdAt, at: 5)
+        upsert.bind(record.closedAt, at: 6)
+        try upsert.step()
+    }
+
+    fileprivate func upsert(_ entry: RecordEntry) throws(SQLiteError) {
+        let upsert = try db.statement(
+            """
+            INSERT INTO record_entries (kind, record_id, user_id, body, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+            ON CONFLICT (kind, record_id, user_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at
+            """
+        )
+        defer { upsert.reset() }
+        upsert.bind(entry.kind.rawValue, at: 1)
+        upsert.bind(entry.record, at: 2)
+        upsert.bind(entry.user, at: 3)
+        upsert.bind(entry.body, at: 4)
+        upsert.bind(entry.updatedAt, at: 5)
+        try upsert.step()
+    }
+
+    fileprivate func upsert(_ job: JobRecord) throws(SQLiteError) {
+        let upsert = try db.statement(
+            """
+            INSERT INTO jobs (id, due_at, kind, body) VALUES (?1, ?2, ?3, ?4)
+            ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at, kind = excluded.kind, body = excluded.body
+            """
+        )
+        defer { upsert.reset() }
+        upsert.bind(job.id, at: 1)
+        upsert.bind(job.dueAt, at: 2)
+        upsert.bind(job.kind, at: 3)
+        upsert.bind(job.body, at: 4)
+        try upsert.step()
+    }
+
+    fileprivate func deleteJob(_ id: Int64) throws(SQLiteError) {
+        let delete = try db.statement("DELETE FROM jobs WHERE id = ?1")
+        defer { delete.reset() }
+        delete.bind(id, at: 1)
+        try delete.step()
     }
 }
 

@@ -44,7 +44,8 @@ extension SQLiteStatement {
         )
     }
 
-    /// A group row selected as `id, kind, name, external_key, owner, mute_all, frozen, dissolved, created_at`.
+    /// A group row selected as `id, kind, name, external_key, owner, mute_all, frozen, dissolved, created_at,
+    /// last_seq, allow_member_cards`.
     func group() throws(SQLiteError) -> GroupRecord {
         GroupRecord(
             id: GroupID(int64(at: 0)),
@@ -55,7 +56,44 @@ extension SQLiteStatement {
             muteAll: bool(at: 5),
             frozen: bool(at: 6),
             dissolved: bool(at: 7),
-            createdAt: int64(at: 8)
+            createdAt: int64(at: 8),
+            allowMemberCards: bool(at: 10)
+        )
+    }
+
+    /// An object row selected as `id, sha256, size, mime, name, owner, created_at`.
+    func object() -> ObjectRecord {
+        ObjectRecord(
+            id: text(at: 0),
+            sha256: text(at: 1),
+            size: int64(at: 2),
+            mime: text(at: 3),
+            name: text(at: 4),
+            owner: text(at: 5),
+            createdAt: int64(at: 6)
+        )
+    }
+
+    /// A record row selected as `kind, id, group_id, body, created_at, closed_at`.
+    func record() throws(SQLiteError) -> ServiceRecord {
+        ServiceRecord(
+            kind: try value(RecordKind.self, at: 0),
+            id: int64(at: 1),
+            group: GroupID(int64(at: 2)),
+            body: blob(at: 3),
+            createdAt: int64(at: 4),
+            closedAt: optionalInt64(at: 5)
+        )
+    }
+
+    /// An entry row selected as `kind, record_id, user_id, body, updated_at`.
+    func entry() throws(SQLiteError) -> RecordEntry {
+        RecordEntry(
+            kind: try value(RecordKind.self, at: 0),
+            record: int64(at: 1),
+            user: text(at: 2),
+            body: blob(at: 3),
+            updatedAt: int64(at: 4)
         )
     }
 

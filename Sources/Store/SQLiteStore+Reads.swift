@@ -12,6 +12,37 @@ extension SQLiteStore {
         }
     }
 
+    /// One record with its entries, on the reader queue.
+    public func readRecord(
+        _ kind: RecordKind,
+        id: Int64,
+        completion: @escaping @Sendable (Result<RecordWithEntries?, StoreError>) -> Void
+    ) {
+        readerQueue.async { [self] in
+            guard let db = reader else { return completion(.failure(Self.closedError)) }
+            do throws(SQLiteError) {
+                try db.execute("BEGIN")
+                defer { db.rollbackIfNeeded() }
+                let select = try db.statement(
+                    "SELECT kind, id, group_id, body, created_at, closed_at FROM records WHERE kind = ?1 AND id = ?2"
+                )
+                defer { select.reset() }
+                select.bind(kind.rawValue, at: 1)
+                select.bind(id, at: 2)
+                guard try select.step() else {
+                    try db.execute("COMMIT")
+                    return completion(.success(nil))
+                }
+                let record = try select.record()
+                let entries = try Self.entries(db, kind, id)
+                try db.execute("COMMIT")
+                completion(.success(RecordWithEntries(record: record, entries: entries)))
+            } catch {
+                completion(.failure(error.storeError))
+            }
+        }
+    }
+
     /// Reader queue only.
     func read(_ queries: [MessageQuery]) -> Result<[[StoredMessage]], StoreError> {
         guard let db = reader else { return .failure(Self.closedError) }

@@ -6,8 +6,63 @@
 enum Schema {
     /// Every migration, in version order, from 1 without gaps.
     static let migrations: [Migration] = [
-        Migration(version: 1, name: "initial schema", sql: version1)
+        Migration(version: 1, name: "initial schema", sql: version1),
+        Migration(version: 2, name: "group services: files, cards, tasks, jobs", sql: version2),
     ]
+
+    private static let version2: StaticString = """
+        ALTER TABLE groups ADD COLUMN allow_member_cards INTEGER NOT NULL DEFAULT 0;
+
+        -- Uploaded files. The bytes live on disk under objects/ by sha256; identical uploads share them.
+        CREATE TABLE objects (
+            id          TEXT PRIMARY KEY,
+            sha256      TEXT NOT NULL,
+            size        INTEGER NOT NULL,
+            mime        TEXT NOT NULL,
+            name        TEXT NOT NULL,
+            owner       TEXT NOT NULL,
+            created_at  INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX objects_by_sha256 ON objects (sha256);
+
+        -- Groups an object was shared in: their members may download it.
+        CREATE TABLE object_shares (
+            object_id   TEXT NOT NULL REFERENCES objects (id),
+            group_id    INTEGER NOT NULL REFERENCES groups (id),
+            PRIMARY KEY (object_id, group_id)
+        ) WITHOUT ROWID;
+
+        -- Group-service documents (cards, tasks, library files) as the hub's canonical JSON.
+        CREATE TABLE records (
+            kind        TEXT NOT NULL,
+            id          INTEGER NOT NULL,
+            group_id    INTEGER NOT NULL REFERENCES groups (id),
+            body        BLOB NOT NULL,
+            created_at  INTEGER NOT NULL,
+            closed_at   INTEGER,
+            PRIMARY KEY (kind, id)
+        ) WITHOUT ROWID;
+        CREATE INDEX records_by_group ON records (group_id, kind);
+        CREATE INDEX records_by_closed ON records (closed_at);
+
+        -- One member's entry in a record: a card response, a task status.
+        CREATE TABLE record_entries (
+            kind        TEXT NOT NULL,
+            record_id   INTEGER NOT NULL,
+            user_id     TEXT NOT NULL,
+            body        BLOB NOT NULL,
+            updated_at  INTEGER NOT NULL,
+            PRIMARY KEY (kind, record_id, user_id)
+        ) WITHOUT ROWID;
+
+        -- Scheduled work; a job row is deleted in the transaction that does its work.
+        CREATE TABLE jobs (
+            id          INTEGER PRIMARY KEY,
+            due_at      INTEGER NOT NULL,
+            kind        TEXT NOT NULL,
+            body        BLOB NOT NULL
+        );
+        """
 
     private static let version1: StaticString = """
         CREATE TABLE users (

@@ -23,8 +23,8 @@ import Testing
             }
             #expect(
                 tables == [
-                    "course_members", "courses", "groups", "members", "messages", "org_units", "schema_migrations",
-                    "users",
+                    "course_members", "courses", "groups", "jobs", "members", "messages", "object_shares", "objects",
+                    "org_units", "record_entries", "records", "schema_migrations", "users",
                 ]
             )
             #expect(try store.loadSnapshot(recentPerGroup: 10) == HubSnapshot())

@@ -1,0 +1,188 @@
+import JSON
+
+extension Hub {
+    /// Loads objects, cards, tasks, library files and jobs from the snapshot.
+    func loadServices(_ snapshot: HubSnapshot) {
+        for object in snapshot.objects { objects[object.id] = object }
+        for share in snapshot.shares { objectGroups[share.object, default: []].insert(share.group) }
+        lastRecordIDs = snapshot.lastRecordIDs
+        for stored in snapshot.records {
+            switch stored.record.kind {
+            case .card:
+                guard let card = Card.restore(stored) else { continue }
+                cards[card.id] = card
+                if let clientMsgID = card.clientMsgID {
+                    publishedByClientID[card.publisher + "\u{0}" + clientMsgID] = card.id
+                }
+            case .task:
+                guard let task = ClassTask.restore(stored) else { continue }
+                tasks[task.id] = task
+                if let clientMsgID = task.clientMsgID {
+                    publishedByClientID[task.publisher + "\u{0}" + clientMsgID] = task.id
+                }
+            case .groupFile:
+                if let file = GroupFile.restore(stored.record) { groupFiles[file.id] = file }
+            }
+        }
+        for job in snapshot.jobs { jobs.insert(job) }
+        lastJobID = snapshot.lastJobID
+    }
+
+    func nextRecordID(_ kind: RecordKind) -> Int64 {
+        let id = (lastRecordIDs[kind] ?? 0) + 1
+        lastRecordIDs[kind] = id
+        return id
+    }
+
+    func nextJob(dueAt: Timestamp, kind: String, body: [UInt8]) -> JobRecord {
+        lastJobID += 1
+        return JobRecord(id: lastJobID, dueAt: dueAt, kind: kind, body: body)
+    }
+
+    /// The caller manages the group (owner, admin, school admin).
+    func isManager(_ group: Group, _ session: Session) -> Bool {
+        group.isAdmin(session.user) || session.roles.contains(.admin)
+    }
+
+    /// Inboxes are written by the server only.
+    func requireNotInbox(_ group: Group) throws(HubError) {
+        if group.record.kind == .inbox { throw .forbidden("the server (an inbox is read-only)") }
+    }
+
+    // MARK: Objects
+
+    /// Records an uploaded object (the gateway stored its bytes). `completion` runs on the hub queue.
+    public func registerObject(_ object: ObjectRecord, completion: @escaping (Result<Void, HubError>) -> Void) {
+        let previous = objects[object.id]
+        objects[object.id] = object
+        write([.upsertObject(object)], undo: [{ [self] in objects[object.id] = previous }]) { result in
+            completion(result.map { _ in () }.mapError { _ in .storage })
+        }
+    }
+
+    /// The object if `user` may download it: its owner, a member of a group it was shared in, or a school admin.
+    /// Must be called on the hub queue.
+    public func downloadableObject(_ id: String, user: UserID, roles: Set<SchoolRole>) -> ObjectRecord? {
+        guard let object = objects[id] else { return nil }
+        if object.owner == user || roles.contains(.admin) { return object }
+        for group in objectGroups[id] ?? [] where groups[group]?.members[user] != nil { return object }
+        return nil
+    }
+
+    /// Checks that `user` may post `id` into `group` (they uploaded it, or it is already shared there) and returns
+    /// the share to write (nil when already shared).
+    func shareable(_ id: String, by user: UserID, in group: GroupID) throws(HubError) -> WriteOp? {
+        guard let object = objects[id] else {
+            throw HubError(.objectNotFound, "Object '\(id)' does not exist; upload it first.")
+        }
+        if objectGroups[id]?.contains(group) == true { return nil }
+        guard object.owner == user else {
+            throw HubError(.objectNotFound, "Object '\(id)' is not yours and was not shared in this group.")
+        }
+        return .shareObject(id, group)
+    }
+
+    /// Applies a share in memory once durable.
+    func applyShares(_ ops: [WriteOp]) {
+        for op in ops {
+            if case .shareObject(let object, let group) = op { objectGroups[object, default: []].insert(group) }
+        }
+    }
+
+    // MARK: Inboxes
+
+    /// The user's inbox, created (with its write operations appended to `ops`) if it does not exist yet.
+    func inbox(for user: UserID, ops: inout [WriteOp], undo: inout [() -> Void], created: inout [Group]) -> Group {
+        let key = "inbox:" + user
+        if let id = groupByExternalKey[key], let group = groups[id] { return group }
+        let record = GroupRecord(
+            id: GroupID(nextGroupID),
+            kind: .inbox,
+            name: "inbox",
+            externalKey: key,
+            createdAt: clock()
+        )
+        nextGroupID += 1
+        let group = Group(record: record, members: [], lastSeq: 0, recentCapacity: configuration.recentMessages)
+        register(group)
+        let member = MemberRecord(user: user, role: .member, source: .manual, joinedSeq: 0, readSeq: 0)
+        putMember(group, member)
+        ops.append(.upsertGroup(record))
+        ops.append(.upsertMember(group.id, member))
+        undo.append { [self] in
+            dropMember(group, user)
+            groups[record.id] = nil
+            groupByExternalKey[key] = nil
+        }
+        created.append(group)
+        return group
+    }
+
+    // MARK: Settings
+
+    func settings(_ id: GroupID, allowMemberCards: Bool, id requestID: String, session: Session) throws(HubError) {
+        let (group, _) = try requireManager(id, session)
+        try requireNotInbox(group)
+        try requireWritable(group)
+        guard group.record.allowMemberCards != allowMemberCards else {
+            return output.send(Wire.reply(requestID), to: session)
+        }
+        let undo = restoring(group)
+        group.record.allowMemberCards = allowMemberCards
+        let notice = systemMessage(
+            group,
+            Wire.systemBody("settings_changed") { writer in
+                writer.key("allowMemberCards")
+                writer.bool(allowMemberCards)
+                writer.key("by")
+                writer.string(session.user)
+            }
+        )
+        commitChange(group, ops: [.upsertGroup(group.record), notice], undo: [undo], id: requestID, session: session)
+    }
+
+    // MARK: Live statistics
+
+    /// Coalesced pushes of card statistics and task progress to publishers and group managers.
+    func flushLiveStatistics() {
+        for id in statsDirty {
+            guard let card = cards[id], let group = groups[card.group] else { continue }
+            let push = Wire.push("card.stats") { writer in
+                writer.key("card")
+                writer.int(card.id)
+                writer.key("group")
+                writer.int(group.id.rawValue)
+                writer.key("recipients")
+                writer.int(card.recipients.count)
+                writer.key("responded")
+                writer.int(card.responses.count)
+            }
+            for user in watchers(of: group, publisher: card.publisher) { sendToUser(user, push) }
+        }
+        statsDirty = []
+        for id in progressDirty {
+            guard let task = tasks[id], let group = groups[task.group] else { continue }
+            let push = Wire.push("task.progress") { writer in
+                writer.key("task")
+                writer.int(task.id)
+                writer.key("group")
+                writer.int(group.id.rawValue)
+                writer.key("total")
+                writer.int(task.recipients.count)
+                writer.key("done")
+                writer.int(task.recipients.filter { task.state(of: $0) == .done }.count)
+                writer.key("excused")
+                writer.int(task.recipients.filter { task.state(of: $0) == .excused }.count)
+            }
+            for user in watchers(of: group, publisher: task.publisher) { sendToUser(user, push) }
+        }
+        progressDirty = []
+    }
+
+    /// The publisher and the group's owner and admins.
+    private func watchers(of group: Group, publisher: UserID) -> Set<UserID> {
+        var users: Set<UserID> = [publisher]
+        for member in group.members.values where member.role != .member { users.insert(member.user) }
+        return users
+    }
+}

@@ -1,0 +1,92 @@
+import JSON
+import Synchronization
+import Testing
+
+@testable import Hub
+
+@Suite struct LibraryAndAppTests {
+    func register(_ h: HubHarness, _ id: String, owner: UserID) {
+        let object = ObjectRecord(
+            id: id,
+            sha256: String(repeating: "a", count: 64),
+            size: 10,
+            mime: "application/pdf",
+            name: "课表.pdf",
+            owner: owner,
+            createdAt: h.now
+        )
+        h.hub.queue.sync { h.hub.registerObject(object) { _ in } }
+        h.settle()
+    }
+
+    @Test func libraryFilesAndDownloadRights() {
+        let h = HubHarness()
+        let group = h.group("class:se2301")
+        let g = JSONValue.int(group.rawValue)
+        register(h, "obj1", owner: "S1")
+        let s1 = h.connect("S1")
+        let s2 = h.connect("S2")
+        // Not shared yet: only the owner may download.
+        #expect(h.hub.queue.sync { h.hub.downloadableObject("obj1", user: "S2", roles: []) } == nil)
+        let added = h.request(s1, ["type": "file.add", "group": g, "object": "obj1"])
+        #expect(added.isOK)
+        let file = added.data!["file"]!.int64Value!
+        #expect(h.hub.queue.sync { h.hub.downloadableObject("obj1", user: "S2", roles: []) } != nil)
+        #expect(h.hub.queue.sync { h.hub.downloadableObject("obj1", user: "S4", roles: []) } == nil)
+        #expect(h.request(s2, ["type": "file.list", "group": g]).data?["files"]?[0]?["name"] == "课表.pdf")
+        #expect(h.request(s2, ["type": "file.rename", "file": .int(file), "name": "x"]).errorCode == "forbidden")
+        #expect(
+            h.request(s1, ["type": "file.rename", "file": .int(file), "name": "../../新课表.pdf"]).errorCode
+                == "invalid_request"
+        )
+        #expect(h.request(s1, ["type": "file.rename", "file": .int(file), "name": "新课表.pdf"]).isOK)
+        let counselor = h.connect("T1", roles: [.counselor])
+        #expect(h.request(counselor, ["type": "file.delete", "file": .int(file)]).isOK)
+        #expect(h.request(s2, ["type": "file.list", "group": g]).data?["files"] == [])
+        let events = h.store.messages(of: group).compactMap {
+            try? JSONParser.parse($0.message.body)["event"]?.stringValue
+        }
+        #expect(events.suffix(3) == ["file_added", "file_renamed", "file_deleted"])
+        // Someone else's unshared object cannot be posted.
+        register(h, "obj2", owner: "S3")
+        #expect(
+            h.request(
+                s1,
+                ["type": "send", "group": g, "clientMsgId": "i", "kind": "image", "body": ["object": "obj2"]]
+            ).errorCode == "object_not_found"
+        )
+    }
+
+    @Test func appMessagesReachInboxesAndGroupsOnce() {
+        let h = HubHarness()
+        let group = h.group("class:se2301")
+        let s1 = h.connect("S1")
+        _ = h.request(s1, ["type": "sync"])
+        let message = AppMessage(
+            title: "成绩已发布",
+            summary: "2026 秋季学期",
+            link: "https://jw.example.edu.cn",
+            fields: [.init(label: "课程", value: "数据结构")]
+        )
+        let result = Mutex<Result<AppMessageReport, HubError>?>(nil)
+        for _ in 0..<2 {
+            h.hub.queue.sync {
+                h.hub.postAppMessage(
+                    message,
+                    service: "jwc",
+                    users: ["S1", "S2"],
+                    groups: [group],
+                    externalID: "grade-1"
+                ) { outcome in
+                    result.withLock { $0 = outcome }
+                }
+            }
+            h.settle()
+        }
+        let report = try? result.withLock { try $0!.get() }
+        #expect(report == AppMessageReport(delivered: 0, duplicates: 3))
+        let pushes = h.output.take(s1).filter { $0["message"]?["kind"] == "app" }
+        #expect(pushes.count == 2)  // the class group and S1's inbox, once each
+        #expect(pushes.first?["message"]?["sender"] == "app:jwc")
+    }
+}
