@@ -280,20 +280,21 @@ extension Hub {
             by: session.user,
             auto: false,
             extraOps: [.upsertRecord(task.record)],
-            undo: { task.lastRemindAt = previous }
-        ) { [self] result in
-            switch result {
-            case .success(let count):
-                output.send(
-                    Wire.reply(requestID) {
-                        $0.key("reminded")
-                        $0.int(count)
-                    },
-                    to: session
-                )
-            case .failure: output.send(Wire.error(.storage, id: requestID), to: session)
+            undo: { task.lastRemindAt = previous },
+            completion: { [self] result in
+                switch result {
+                case .success(let count):
+                    output.send(
+                        Wire.reply(requestID) {
+                            $0.key("reminded")
+                            $0.int(count)
+                        },
+                        to: session
+                    )
+                case .failure: output.send(Wire.error(.storage, id: requestID), to: session)
+                }
             }
-        }
+        )
     }
 
     /// Appends a reminder to the inbox of each unfinished member in one write unit (with `extraOps`), then pushes
@@ -372,8 +373,9 @@ extension Hub {
                 by: nil,
                 auto: true,
                 extraOps: [.deleteJob(job.id)],
-                undo: { [self] in jobs.insert(job) }
-            ) { _ in }
+                undo: { [self] in jobs.insert(job) },
+                completion: { _ in }
+            )
         }
     }
 }
