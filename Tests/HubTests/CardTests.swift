@@ -55,6 +55,15 @@ import Testing
         #expect(stats.data?["missing"] == ["S3"])
         #expect(stats.data?["results"]?["voters"]?[1] == ["S1", "S2"])
         #expect(h.request(s1, ["type": "card.stats", "card": .int(card)]).errorCode == "forbidden")
+        // The publisher gets one coalesced live update for both votes.
+        _ = h.output.take(counselor)
+        h.advance(seconds: 2)
+        h.hub.queue.sync { h.hub.tick() }
+        h.settle()
+        let live = h.output.take(counselor).filter { $0["type"] == "card.stats" }
+        #expect(live.count == 1)
+        #expect(live.first?["responded"] == 2)
+        #expect(live.first?["results"]?["counts"] == [0, 2, 0])
     }
 
     @Test func anonymousAnswersAreNeverLinkedToMembers() {

@@ -156,6 +156,11 @@ extension Hub {
                 writer.int(card.recipients.count)
                 writer.key("responded")
                 writer.int(card.responses.count)
+                // Counts only: names stay in `card.stats`, and anonymous cards never have them.
+                writer.key("results")
+                writer.beginObject()
+                card.writeResults(to: &writer, withNames: false)
+                writer.endObject()
             }
             for user in watchers(of: group, publisher: card.publisher) { sendToUser(user, push) }
         }
