@@ -72,7 +72,7 @@ public struct OrgUnitRecord: Sendable, Equatable {
 public struct CourseRecord: Sendable, Equatable {
     public var id: String
     public var name: String
-    /// Sorted. The first teacher owns the course group; the others administer it.
+    /// In the order given, without duplicates: the first teacher owns the course group, the others administer it.
     public var teachers: [UserID]
     /// Sorted.
     public var students: [UserID]
@@ -80,7 +80,8 @@ public struct CourseRecord: Sendable, Equatable {
     public init(id: String, name: String, teachers: [UserID], students: [UserID]) {
         self.id = id
         self.name = name
-        self.teachers = Array(Set(teachers)).sorted()
+        var seen: Set<UserID> = []
+        self.teachers = teachers.filter { seen.insert($0).inserted }
         self.students = Array(Set(students)).sorted()
     }
 }

@@ -127,11 +127,14 @@ extension Hub {
         }
     }
 
-    /// Completion for units whose appends are all system messages: deliver them, then `then`.
+    /// Completion for units whose appends are all system messages: runs `then` (the reply to whoever asked), then
+    /// pushes the messages — a command's reply always comes before the notice it caused, as a send's ack comes before
+    /// its push.
     func deliverSystemMessages(
         _ ops: [WriteOp],
         alsoTo extraUsers: [UserID] = [],
-        then: @escaping (Result<Void, StoreError>) -> Void = { _ in }
+        then: @escaping (Result<Void, StoreError>) -> Void = { _ in },
+        afterDelivery: @escaping () -> Void = {}
     ) -> (Result<[AppendOutcome], StoreError>) -> Void {
         let messages: [NewMessage] = ops.compactMap {
             if case .appendMessage(let message) = $0 { return message }
@@ -140,12 +143,13 @@ extension Hub {
         return { [self] result in
             switch result {
             case .success(let outcomes):
+                then(.success(()))
                 for (message, outcome) in zip(messages, outcomes) {
                     if case .appended(let seq) = outcome {
                         deliver(StoredMessage(seq: seq, message: message), alsoTo: extraUsers)
                     }
                 }
-                then(.success(()))
+                afterDelivery()
             case .failure(let error):
                 then(.failure(error))
             }

@@ -65,10 +65,11 @@ extension Hub {
             var desired: [UserID: MemberRole] = [:]
             for user in studentsByClass[classID] ?? [] { desired[user] = .member }
             for counselor in unit.counselors {
-                guard users[counselor]?.active == true else {
+                guard let user = users[counselor] else {
                     report.unknownUsers.append(counselor)
                     continue
                 }
+                guard user.active else { continue }
                 desired[counselor] = .admin
             }
             changes.append(
@@ -113,24 +114,28 @@ extension Hub {
         report.unknownUsers = Array(Set(report.unknownUsers)).sorted()
         guard !ops.isEmpty else { return completion(.success(report)) }
 
-        let appends = ops.filter {
-            if case .appendMessage = $0 { return true }
-            return false
-        }
-        let removedUsers = Array(Set(changes.flatMap(\.removed))).sorted()
         write(ops, undo: undo) { [self] result in
-            switch result {
-            case .success:
-                for change in changes { goLive(change.group, users: change.added) }
-                deliverSystemMessages(appends, alsoTo: removedUsers)(result)
-                for user in deactivated {
-                    for session in sessionsOfUser[user]?.values ?? [:].values {
-                        output.close(session, code: CloseCodes.unknownUser, reason: "user deactivated")
+            guard case .success(let outcomes) = result else { return completion(.failure(.storage)) }
+            for change in changes { goLive(change.group, users: change.added) }
+            completion(.success(report))
+            // Each group's notices reach its live members, and the members it removed — nobody else.
+            var index = 0
+            for change in changes {
+                let messages: [NewMessage] = change.ops.compactMap {
+                    if case .appendMessage(let message) = $0 { return message }
+                    return nil
+                }
+                for (message, outcome) in zip(messages, outcomes[index...]) {
+                    if case .appended(let seq) = outcome {
+                        deliver(StoredMessage(seq: seq, message: message), alsoTo: change.removed)
                     }
                 }
-                completion(.success(report))
-            case .failure:
-                completion(.failure(.storage))
+                index += messages.count
+            }
+            for user in deactivated {
+                for session in sessionsOfUser[user]?.values ?? [:].values {
+                    output.close(session, code: CloseCodes.unknownUser, reason: "user deactivated")
+                }
             }
         }
     }
@@ -173,6 +178,8 @@ extension Hub {
                             Wire.systemBody("renamed") {
                                 $0.key("name")
                                 $0.string(name)
+                                $0.key("by")
+                                $0.null()
                             }
                         )
                     )
@@ -203,6 +210,8 @@ extension Hub {
                     Wire.systemBody("group_created") {
                         $0.key("name")
                         $0.string(name)
+                        $0.key("by")
+                        $0.null()
                     }
                 )
             )

@@ -15,15 +15,19 @@ extension Hub {
         write(
             ops,
             undo: undo,
-            completion: deliverSystemMessages(ops, alsoTo: extraUsers) { [self] result in
-                switch result {
-                case .success:
-                    output.send(Wire.reply(id, reply), to: session)
-                    after()
-                case .failure:
-                    output.send(Wire.error(.storage, id: id), to: session)
-                }
-            }
+            completion: deliverSystemMessages(
+                ops,
+                alsoTo: extraUsers,
+                then: { [self] result in
+                    switch result {
+                    case .success:
+                        output.send(Wire.reply(id, reply), to: session)
+                    case .failure:
+                        output.send(Wire.error(.storage, id: id), to: session)
+                    }
+                },
+                afterDelivery: after
+            )
         )
     }
 
@@ -171,7 +175,6 @@ extension Hub {
             switch result {
             case .success:
                 goLive(group, users: everyone)
-                deliverSystemMessages(ops)(result)
                 output.send(
                     Wire.reply(id) {
                         $0.key("group")
@@ -179,6 +182,7 @@ extension Hub {
                     },
                     to: session
                 )
+                deliverSystemMessages(ops)(result)
             case .failure:
                 output.send(Wire.error(.storage, id: id), to: session)
             }
@@ -189,6 +193,7 @@ extension Hub {
         let (group, _) = try requireManager(id, session)
         try requireWritable(group)
         let name = try validName(name)
+        guard name != group.record.name else { return output.send(Wire.reply(requestID), to: session) }
         let undo = restoring(group)
         group.record.name = name
         let notice = systemMessage(
@@ -207,6 +212,7 @@ extension Hub {
         let (group, _) = try requireManager(id, session)
         try requireWritable(group)
         let added = Array(Set(users)).sorted()
+        guard !added.isEmpty else { throw .invalid("Field 'users' must name at least one user.") }
         try requireUsers(added)
         if let existing = added.first(where: { group.members[$0] != nil }) {
             throw HubError(.alreadyMember, "User '\(existing)' is already a member.")
@@ -246,6 +252,7 @@ extension Hub {
     func removeMembers(_ id: GroupID, users: [UserID], id requestID: String, session: Session) throws(HubError) {
         let (group, actor) = try requireManager(id, session)
         let removed = Array(Set(users)).sorted()
+        guard !removed.isEmpty else { throw .invalid("Field 'users' must name at least one user.") }
         for user in removed {
             guard let member = group.members[user] else {
                 throw HubError(.notMember, "User '\(user)' is not a member of this group.")
@@ -305,11 +312,19 @@ extension Hub {
         commitChange(group, ops: ops, undo: [undo], id: requestID, session: session, alsoTo: [session.user])
     }
 
+    /// The owner sets admins; in a class group, which has no owner, its counselors (directory admins) do.
     func setAdmin(_ id: GroupID, user: UserID, admin: Bool, id requestID: String, session: Session) throws(HubError) {
-        let (group, _) = try requireOwner(id, session)
+        let (group, actor) = try groupForMember(id, session)
+        let counselorOfClass = group.record.owner == nil && actor?.role == .admin && actor?.source == .directory
+        guard actor?.role == .owner || counselorOfClass || session.roles.contains(.admin) else {
+            throw .forbidden(group.record.owner == nil ? "the group's counselors" : "the group's owner")
+        }
         try requireWritable(group)
         guard var member = group.members[user] else {
             throw HubError(.notMember, "User '\(user)' is not a member of this group.")
+        }
+        if !admin, member.role == .admin, member.source == .directory, group.record.externalKey != nil {
+            throw HubError(.directoryManaged, "User '\(user)' administers this group through the school directory.")
         }
         guard member.role != .owner else {
             throw .invalid("The owner's role cannot change; transfer ownership instead.")
@@ -340,8 +355,11 @@ extension Hub {
     func transferOwner(_ id: GroupID, to user: UserID, id requestID: String, session: Session) throws(HubError) {
         let (group, _) = try requireOwner(id, session)
         try requireWritable(group)
-        guard let previousOwner = group.record.owner else {
-            throw HubError(.directoryManaged, "Class groups have no owner; their counselors administer them.")
+        guard group.record.externalKey == nil, let previousOwner = group.record.owner else {
+            throw HubError(
+                .directoryManaged,
+                "Class and course groups follow the school directory: class groups have no owner, a course group's owner is its first teacher."
+            )
         }
         guard var next = group.members[user] else {
             throw HubError(.notMember, "User '\(user)' is not a member of this group.")

@@ -3,6 +3,13 @@ import JSON
 extension Hub {
     /// `send`: validated, appended durably, acked, then fanned out.
     func send(_ command: SendCommand, id: String, session: Session) throws(HubError) {
+        // A retry after a lost ack gets the original ack even if the sender was muted (or the group frozen) since.
+        if let original = recentAcks[session.user + "\u{0}" + command.clientMsgID] {
+            return output.send(
+                ack(id, group: original.group, seq: original.seq, ts: original.ts, duplicate: true),
+                to: session
+            )
+        }
         let (group, member) = try requireMember(command.group, session)
         let now = clock()
         if command.mentionAll, member.role == .member {
@@ -42,6 +49,7 @@ extension Hub {
                 applyShares(shares)
                 switch outcomes[0] {
                 case .appended(let seq):
+                    rememberAck(session.user + "\u{0}" + command.clientMsgID, group: group.id, seq: seq, ts: now)
                     output.send(ack(id, group: group.id, seq: seq, ts: now, duplicate: false), to: session)
                     deliver(StoredMessage(seq: seq, message: message))
                     // Sending is reading: the sender has seen everything up to their own message.
@@ -53,6 +61,12 @@ extension Hub {
                 output.send(Wire.error(.storage, id: id), to: session)
             }
         }
+    }
+
+    /// Keeps the newest acks in memory (bounded) so retries are answered without the store and before checks.
+    private func rememberAck(_ key: String, group: GroupID, seq: Int64, ts: Timestamp) {
+        if recentAcks.count >= 100_000 { recentAcks.removeAll(keepingCapacity: true) }
+        recentAcks[key] = (group, seq, ts)
     }
 
     private func ack(_ id: String, group: GroupID, seq: Int64, ts: Timestamp, duplicate: Bool) -> [UInt8] {
@@ -83,7 +97,17 @@ extension Hub {
                 createdAt: entry.createdAt
             )
             try requireWritable(group)
-            commitRecall(group, seq: seq, requestID: requestID, session: session)
+            let stored = try? Self.decodeEntry(entry, group: group.id)
+            if stored?.recalled == true { throw .invalid("Message \(seq) is already recalled.") }
+            let body = (try? JSONParser.parse(entry.encoded))?["body"].map { $0.encoded() } ?? []
+            commitRecall(
+                group,
+                seq: seq,
+                kind: stored?.message.kind,
+                body: body,
+                requestID: requestID,
+                session: session
+            )
             return
         }
         // Older than the recent ring: look it up first.
@@ -104,7 +128,15 @@ extension Hub {
                         createdAt: stored.message.createdAt
                     )
                     try self.requireWritable(group)
-                    self.commitRecall(group, seq: seq, requestID: requestID, session: session)
+                    if stored.recalled { throw .invalid("Message \(seq) is already recalled.") }
+                    self.commitRecall(
+                        group,
+                        seq: seq,
+                        kind: stored.message.kind,
+                        body: stored.message.body,
+                        requestID: requestID,
+                        session: session
+                    )
                 } catch {
                     self.output.send(Wire.error(error, id: requestID), to: session)
                 }
@@ -119,6 +151,9 @@ extension Hub {
         sender: UserID?,
         createdAt: Timestamp
     ) throws(HubError) {
+        guard sender != nil, sender?.hasPrefix("app:") != true else {
+            throw .invalid("Messages written by the server or by campus systems cannot be recalled.")
+        }
         let manager = member?.role == .owner || member?.role == .admin || session.roles.contains(.admin)
         if manager { return }
         guard sender == session.user else { throw .forbidden("the sender and the group's owner and admins") }
@@ -131,7 +166,25 @@ extension Hub {
         }
     }
 
-    private func commitRecall(_ group: Group, seq: Int64, requestID: String, session: Session) {
+    /// Recalls: the body is cleared, and files the message shared stop being downloadable through this group
+    /// (unless the group's library holds them).
+    private func commitRecall(
+        _ group: Group,
+        seq: Int64,
+        kind: MessageKind?,
+        body: [UInt8],
+        requestID: String,
+        session: Session
+    ) {
+        var unshares: [WriteOp] = []
+        if let kind, [.image, .video, .file].contains(kind), let value = try? JSONParser.parse(body) {
+            let library = Set(groupFiles.values.filter { $0.group == group.id && $0.deletedAt == nil }.map(\.object))
+            for key in ["object", "thumbnail", "cover"] {
+                if let object = value[key]?.stringValue, !library.contains(object) {
+                    unshares.append(.unshareObject(object, group.id))
+                }
+            }
+        }
         let notice = systemMessage(
             group,
             Wire.systemBody("recalled") { writer in
@@ -141,12 +194,13 @@ extension Hub {
                 writer.string(session.user)
             }
         )
-        let ops: [WriteOp] = [.recallMessage(group.id, seq: seq), notice]
+        let ops: [WriteOp] = [.recallMessage(group.id, seq: seq)] + unshares + [notice]
         write(
             ops,
             completion: deliverSystemMessages(ops) { [self] result in
                 switch result {
                 case .success:
+                    applyShares(unshares)
                     if let entry = group.recent.entry(seq: seq),
                         var stored = try? Self.decodeEntry(entry, group: group.id)
                     {

@@ -13,7 +13,11 @@ extension Hub {
             guard named.insert(cursor.group).inserted else {
                 throw .invalid("Group \(cursor.group) appears twice in 'cursors'.")
             }
-            guard let group = groups[cursor.group], let member = group.members[session.user] else {
+            guard let group = groups[cursor.group] else {
+                pages.append(SyncPage(group: cursor.group, error: .groupNotFound))
+                continue
+            }
+            guard let member = group.members[session.user] else {
                 pages.append(SyncPage(group: cursor.group, error: .notMember))
                 continue
             }
@@ -39,7 +43,7 @@ extension Hub {
                 var filled = pages
                 for ((index, _), rows) in zip(reads, results) {
                     filled[index].messages = rows.map { Wire.messageObject($0) }
-                    filled[index].last = rows.last?.seq ?? filled[index].last
+                    filled[index].seqs = rows.map(\.seq)
                 }
                 self.finishSync(id, filled, named: named, limit: limit, session: session)
             }
@@ -50,24 +54,50 @@ extension Hub {
     /// the caught-up groups live and replies — all in one hub turn, so no push can slip between page and live.
     private func finishSync(_ id: String, _ pages: [SyncPage], named: Set<GroupID>, limit: Int, session: Session) {
         var pages = pages
+        // Replies stay well under the connection's outbound cap: a page that would pass the byte budget stops early
+        // and says `more`.
+        var budget = configuration.maxReplyBytes
         for index in pages.indices where pages[index].error == nil {
             guard let group = groups[pages[index].group], group.members[session.user] != nil else {
                 pages[index] = SyncPage(group: pages[index].group, error: .notMember)
                 continue
             }
             let room = limit - pages[index].messages.count
-            if room > 0, pages[index].last < group.lastSeq, group.recent.covers(after: pages[index].last) {
-                let entries = group.recent.entries(after: pages[index].last, limit: room)
+            let current = pages[index].seqs.last ?? pages[index].last
+            if room > 0, current < group.lastSeq, group.recent.covers(after: current) {
+                let entries = group.recent.entries(after: current, limit: room)
                 pages[index].messages += entries.map(\.encoded)
-                pages[index].last = entries.last?.seq ?? pages[index].last
+                pages[index].seqs += entries.map(\.seq)
             }
+            let fits = Self.prefixFitting(pages[index].messages, budget: &budget)
+            if fits < pages[index].messages.count {
+                pages[index].messages.removeLast(pages[index].messages.count - fits)
+                pages[index].seqs.removeLast(pages[index].seqs.count - fits)
+            }
+            pages[index].last = pages[index].seqs.last ?? pages[index].last
             pages[index].more = pages[index].last < group.lastSeq
-            if !pages[index].more, !group.record.dissolved { group.addLive(session) }
+            // A group with more pages stays quiet (even if it was live) until the client has caught up.
+            if pages[index].more {
+                group.removeLive(session)
+            } else if !group.record.dissolved {
+                group.addLive(session)
+            }
         }
         for groupID in groupsOfUser[session.user] ?? [] where !named.contains(groupID) {
             if let group = groups[groupID], !group.record.dissolved { group.addLive(session) }
         }
         output.send(syncReply(id, pages), to: session)
+    }
+
+    /// How many of `messages` (from the start) fit in `budget` bytes; takes them from the budget.
+    static func prefixFitting(_ messages: [[UInt8]], budget: inout Int) -> Int {
+        var count = 0
+        for message in messages {
+            guard message.count + 1 <= budget else { break }
+            budget -= message.count + 1
+            count += 1
+        }
+        return count
     }
 
     private func syncReply(_ id: String, _ pages: [SyncPage]) -> [UInt8] {
@@ -104,7 +134,7 @@ extension Hub {
         let wanted = max(0, min(Int64(limit), end - 1 - floor))
         if Int64(ring.count) >= wanted || ring.first.map({ $0.seq <= floor + 1 }) == true {
             let visible = ring.filter { $0.seq > floor }.map(\.encoded)
-            return output.send(historyReply(requestID, visible, floor: floor), to: session)
+            return output.send(historyReply(requestID, newestFitting(visible), floor: floor), to: session)
         }
         store.readMessages([MessageQuery(group: group.id, before: end, limit: limit)]) { [self] result in
             queue.async {
@@ -112,9 +142,16 @@ extension Hub {
                     return self.output.send(Wire.error(.storage, id: requestID), to: session)
                 }
                 let visible = (pages.first ?? []).filter { $0.seq > floor }.map { Wire.messageObject($0) }
-                self.output.send(self.historyReply(requestID, visible, floor: floor), to: session)
+                self.output.send(self.historyReply(requestID, self.newestFitting(visible), floor: floor), to: session)
             }
         }
+    }
+
+    /// The newest messages that fit the reply budget (the client pages further back with `before`).
+    private func newestFitting(_ messages: [[UInt8]]) -> [[UInt8]] {
+        var budget = configuration.maxReplyBytes
+        let fits = Self.prefixFitting(messages.reversed(), budget: &budget)
+        return Array(messages.suffix(fits))
     }
 
     private func historyReply(_ id: String, _ messages: [[UInt8]], floor: Int64) -> [UInt8] {
@@ -186,6 +223,8 @@ extension Hub {
 struct SyncPage {
     var group: GroupID
     var messages: [[UInt8]] = []
+    /// The seqs of `messages`.
+    var seqs: [Int64] = []
     /// The newest seq the page holds (or its starting cursor when empty).
     var last: Int64 = 0
     var more = false

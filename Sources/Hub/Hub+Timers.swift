@@ -22,6 +22,8 @@ extension Hub {
                             writer.string(user)
                             writer.key("expired")
                             writer.bool(true)
+                            writer.key("by")
+                            writer.null()
                         }
                     )
                 )

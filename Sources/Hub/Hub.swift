@@ -24,6 +24,8 @@ public final class Hub: @unchecked Sendable {
     var groupsOfUser: [UserID: Set<GroupID>] = [:]
     var sessionsOfUser: [UserID: [UInt64: Session]] = [:]
     var nextGroupID: Int64 = 1
+    /// Newest acks by (sender, clientMsgId), so a retry after a lost ack is answered at once (Hub+Send.swift).
+    var recentAcks: [String: (group: GroupID, seq: Int64, ts: Timestamp)] = [:]
 
     // Write pipeline (Hub+Commit.swift).
     var pendingUnits: [WriteUnit] = []

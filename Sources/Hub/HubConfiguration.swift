@@ -8,6 +8,9 @@ public struct HubConfiguration: Sendable {
     /// Default and largest page of `sync` and `history`. Defaults 100 and 500.
     public var defaultPage = 100
     public var maxPage = 500
+    /// Bytes of messages in one `sync` or `history` reply; beyond it the page ends early with `more`. Default
+    /// 256 KiB: far below the 1 MiB outbound cap, so a big page never looks like a slow consumer.
+    public var maxReplyBytes = 256 * 1024
     /// Seconds between coalesced receipt pushes to senders. Default 1.
     public var receiptInterval: Double = 1
     /// Most write operations in one store transaction. Default 5000.

@@ -45,6 +45,8 @@ public enum WriteOp: Sendable, Equatable {
     case upsertObject(ObjectRecord)
     /// Records that an object was shared in a group (its members may download it).
     case shareObject(String, GroupID)
+    /// Withdraws a share (the message that shared it was recalled).
+    case unshareObject(String, GroupID)
     case upsertRecord(ServiceRecord)
     case upsertEntry(RecordEntry)
     case upsertJob(JobRecord)

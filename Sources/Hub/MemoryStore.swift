@@ -116,6 +116,7 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
                 case .upsertCourse(let course): courses[course.id] = course
                 case .upsertObject(let object): objects[object.id] = object
                 case .shareObject(let object, let group): shares.insert("\(object)\u{0}\(group.rawValue)")
+                case .unshareObject(let object, let group): shares.remove("\(object)\u{0}\(group.rawValue)")
                 case .upsertRecord(let record):
                     records[Self.key(record.kind, record.id)] = record
                     lastRecordIDs[record.kind] = max(lastRecordIDs[record.kind] ?? 0, record.id)

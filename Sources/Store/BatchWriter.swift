@@ -31,6 +31,7 @@ struct BatchWriter {
         case .upsertCourse(let course): try upsert(course)
         case .upsertObject(let object): try upsert(object)
         case .shareObject(let object, let group): try share(object, in: group)
+        case .unshareObject(let object, let group): try unshare(object, in: group)
         case .upsertRecord(let record): try upsert(record)
         case .upsertEntry(let entry): try upsert(entry)
         case .upsertJob(let job): try upsert(job)
@@ -239,14 +240,17 @@ struct BatchWriter {
         clear.bind(course.id, at: 1)
         try clear.step()
 
-        let insert = try db.statement("INSERT INTO course_members (course_id, role, user_id) VALUES (?1, ?2, ?3)")
+        let insert = try db.statement(
+            "INSERT INTO course_members (course_id, role, user_id, position) VALUES (?1, ?2, ?3, ?4)"
+        )
         defer { insert.reset() }
         for (role, users) in [(CourseRole.teacher, course.teachers), (.student, course.students)] {
-            for user in users {
+            for (position, user) in users.enumerated() {
                 insert.reset()
                 insert.bind(course.id, at: 1)
                 insert.bind(role.rawValue, at: 2)
                 insert.bind(user, at: 3)
+                insert.bind(position, at: 4)
                 try insert.step()
             }
         }
@@ -282,6 +286,14 @@ extension BatchWriter {
         insert.bind(object, at: 1)
         insert.bind(group.rawValue, at: 2)
         try insert.step()
+    }
+
+    fileprivate func unshare(_ object: String, in group: GroupID) throws(SQLiteError) {
+        let delete = try db.statement("DELETE FROM object_shares WHERE object_id = ?1 AND group_id = ?2")
+        defer { delete.reset() }
+        delete.bind(object, at: 1)
+        delete.bind(group.rawValue, at: 2)
+        try delete.step()
     }
 
     fileprivate func upsert(_ record: ServiceRecord) throws(SQLiteError) {

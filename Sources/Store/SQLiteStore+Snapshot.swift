@@ -148,7 +148,9 @@ extension SQLiteStore {
     private static func courses(_ db: SQLiteDatabase) throws(SQLiteError) -> [CourseRecord] {
         var teachers: [String: [UserID]] = [:]
         var students: [String: [UserID]] = [:]
-        let roster = try db.statement("SELECT course_id, role, user_id FROM course_members ORDER BY course_id")
+        let roster = try db.statement(
+            "SELECT course_id, role, user_id FROM course_members ORDER BY course_id, role, position"
+        )
         defer { roster.reset() }
         while try roster.step() {
             switch try roster.value(CourseRole.self, at: 1) {

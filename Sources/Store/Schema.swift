@@ -13,6 +13,9 @@ enum Schema {
     private static let version2: StaticString = """
         ALTER TABLE groups ADD COLUMN allow_member_cards INTEGER NOT NULL DEFAULT 0;
 
+        -- Roster order matters for teachers: the first one owns the course group.
+        ALTER TABLE course_members ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+
         -- Uploaded files. The bytes live on disk under objects/ by sha256; identical uploads share them.
         CREATE TABLE objects (
             id          TEXT PRIMARY KEY,

@@ -1,5 +1,7 @@
+import Auth
 import Foundation
 import Gateway
+import Hub
 import JSON
 import TestSupport
 import Testing
@@ -52,14 +54,67 @@ import WebSocket
     @Test func closeCodeDocumentMatchesTheCode() throws {
         let codes = try Self.document("close-codes.json")["closeCodes"]?.arrayValue ?? []
         let documented = Set(codes.compactMap { $0["code"]?.intValue })
-        let sent: Set<Int> = [
+        var sent: Set<Int> = [
             CloseCode.normal, .goingAway, .protocolError, .invalidPayload, .messageTooBig, .internalError,
             .slowConsumer,
         ].map { Int($0.rawValue) }.reduce(into: []) { $0.insert($1) }
+        // The hub's own codes (Hub.CloseCodes).
+        sent.insert(Int(CloseCodes.tokenExpired))
+        sent.insert(Int(CloseCodes.unknownUser))
         #expect(documented == sent)
         let readme = try String(contentsOf: Self.protocolDirectory.appendingPathComponent("README.md"), encoding: .utf8)
         let undocumented = documented.filter { !readme.contains("| \($0) |") }
         #expect(undocumented.isEmpty, "Protocol/README.md lacks close codes \(undocumented)")
+    }
+
+    /// Protocol/README.md lists every refusal of an access token with its code and message.
+    @Test func tokenErrorsAreDocumented() throws {
+        let readme = try String(contentsOf: Self.protocolDirectory.appendingPathComponent("README.md"), encoding: .utf8)
+        let errors: [TokenError] = [.missing, .malformed, .badSignature, .expired, .notYetValid, .wrongKind]
+        for error in errors {
+            let row = "| `\(error.code)` | \(error.message) |"
+            let documented = readme.contains(row)
+            #expect(documented, "Protocol/README.md lacks the row \(row)")
+        }
+    }
+
+    /// Protocol/directory-import.json: every example is sent, in order, to a server with an empty directory.
+    @Test func directoryImportExamplesAreWhatTheServerAnswers() throws {
+        let examples = try Self.document("directory-import.json")["examples"]?.arrayValue ?? []
+        #expect(examples.count >= 8)
+        let server = try HubTestServer(importSample: false)
+        for (index, example) in examples.enumerated() {
+            let body = example["body"]?.stringValue ?? ""
+            var head = "POST /v1/admin/directory\(example["query"]?.stringValue ?? "") HTTP/1.1\r\nHost: x\r\n"
+            if let token = example["token"], let user = token["user"]?.stringValue {
+                let roles = token["roles"]?.arrayValue?.compactMap(\.stringValue) ?? []
+                head += "Authorization: Bearer \(server.token(user, roles: roles))\r\n"
+            }
+            if let type = example["contentType"]?.stringValue { head += "Content-Type: \(type)\r\n" }
+            head += "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
+            let client = try TestSocket(port: server.port)
+            try client.send(head + body)
+            let response = String(decoding: client.receiveAll(), as: UTF8.self)
+            let place = "directory-import.json example \(index + 1)"
+            let status = example["status"]?.intValue ?? 0
+            #expect(response.hasPrefix("HTTP/1.1 \(status) "), "\(place): \(response.prefix(300))")
+            let answer = try JSONParser.parse(String(response.split(separator: "\r\n\r\n", maxSplits: 1).last ?? ""))
+            let expected = example["response"] ?? .null
+            #expect(Self.matches(expected, answer), "\(place)\n  expected \(expected)\n  actual   \(answer)")
+        }
+    }
+
+    /// `expected` with `"$any"` standing for any value; objects must have the same keys.
+    static func matches(_ expected: JSONValue, _ actual: JSONValue) -> Bool {
+        switch (expected, actual) {
+        case (.string("$any"), _): return true
+        case (.object(let left), .object(let right)):
+            guard Set(left.keys) == Set(right.keys) else { return false }
+            return left.allSatisfy { key, value in right[key].map { matches(value, $0) } ?? false }
+        case (.array(let left), .array(let right)):
+            return left.count == right.count && zip(left, right).allSatisfy { matches($0, $1) }
+        default: return expected == actual
+        }
     }
 
     @Test func readmeDocumentsEverySetting() throws {

@@ -82,10 +82,14 @@ extension Hub {
         return .shareObject(id, group)
     }
 
-    /// Applies a share in memory once durable.
+    /// Applies shares and unshares in memory once durable.
     func applyShares(_ ops: [WriteOp]) {
         for op in ops {
-            if case .shareObject(let object, let group) = op { objectGroups[object, default: []].insert(group) }
+            switch op {
+            case .shareObject(let object, let group): objectGroups[object, default: []].insert(group)
+            case .unshareObject(let object, let group): objectGroups[object]?.remove(group)
+            default: break
+            }
         }
     }
 
