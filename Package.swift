@@ -39,6 +39,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "Transport", "HTTP", "WebSocket", "JSON", "Logging", "Auth", "Hub", "Store", "DirectoryImport",
+                "CShims",
             ]
         ),
 

@@ -33,24 +33,49 @@ public struct HTTPRequest: Sendable {
 
 /// Sends the response to one request, from any thread, exactly once.
 public struct HTTPResponder: Sendable {
-    let deliver: @Sendable (HTTPResponse) -> Void
+    let deliver: @Sendable (HTTPReply) -> Void
 
     public init(_ deliver: @escaping @Sendable (HTTPResponse) -> Void) {
-        self.deliver = deliver
+        self.deliver = { reply in
+            switch reply {
+            case .full(let response): deliver(response)
+            // A responder made outside the server cannot stream: it gets the head (the file closes when released).
+            case .file(let file): deliver(file.head)
+            }
+        }
     }
 
-    public func respond(_ response: HTTPResponse) { deliver(response) }
+    init(reply: @escaping @Sendable (HTTPReply) -> Void) {
+        self.deliver = reply
+    }
 
-    public func respond(_ error: HTTPError) { deliver(error.response) }
+    public func respond(_ response: HTTPResponse) { deliver(.full(response)) }
+
+    public func respond(_ error: HTTPError) { deliver(.full(error.response)) }
+
+    /// Answers with `file.head`'s status and headers, then `file.length` bytes of the file from `file.offset`, read
+    /// off the event loop and written with backpressure. A `HEAD` request gets the head only.
+    public func respond(file: HTTPFileResponse) { deliver(.file(file)) }
+}
+
+/// What a handler answers with.
+enum HTTPReply: Sendable {
+    case full(HTTPResponse)
+    case file(HTTPFileResponse)
 }
 
 /// What the server does for a method and path.
 public struct HTTPRoute: Sendable {
     public enum Action: Sendable {
-        /// A request/response handler. It may respond later, from any thread.
+        /// A request/response handler, given the whole body. It may respond later, from any thread.
         case respond(@Sendable (HTTPRequest, HTTPResponder) -> Void)
         /// A WebSocket endpoint: the request must be a valid upgrade.
         case upgrade(any WebSocketEndpoint)
+        /// A handler that takes the body as it arrives. `open` runs on the connection's loop once the head is in
+        /// (the request's `body` is empty) and returns the sink the body goes to; throwing refuses the request
+        /// before any of the body is read (and before `100 Continue`). A declared `Content-Length` above
+        /// `maxBodyBytes` is refused with 413 before `open`; a chunked body is refused as soon as it passes it.
+        case stream(maxBodyBytes: Int, open: @Sendable (HTTPRequest) throws(HTTPError) -> any RequestBodySink)
     }
 
     public let action: Action
@@ -59,7 +84,11 @@ public struct HTTPRoute: Sendable {
 
     public init(_ action: Action, maxBodyBytes: Int? = nil) {
         self.action = action
-        self.maxBodyBytes = maxBodyBytes
+        if case .stream(let limit, _) = action {
+            self.maxBodyBytes = limit
+        } else {
+            self.maxBodyBytes = maxBodyBytes
+        }
     }
 
     /// A handler that answers immediately.
@@ -74,5 +103,13 @@ public struct HTTPRoute: Sendable {
                 }
             }
         )
+    }
+
+    /// A handler that takes the body chunk by chunk (see ``Action/stream(maxBodyBytes:open:)``).
+    public static func stream(
+        maxBodyBytes: Int,
+        open: @escaping @Sendable (HTTPRequest) throws(HTTPError) -> any RequestBodySink
+    ) -> HTTPRoute {
+        HTTPRoute(.stream(maxBodyBytes: maxBodyBytes, open: open))
     }
 }

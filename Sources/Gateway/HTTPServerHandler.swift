@@ -7,7 +7,9 @@ import WebSocket
 /// connection to a ``WebSocketChannel`` on a valid upgrade.
 ///
 /// One request is handled at a time; pipelined requests wait in the parser until the previous response is
-/// written, which keeps responses in order without a queue.
+/// written, which keeps responses in order without a queue. Bodies of `.stream` routes go to their sink as they
+/// arrive (with backpressure); file responses are read on ``FileIO`` queues and written a bounded window at a
+/// time, continued from ``outputDrained(on:)``.
 final class HTTPServerHandler: ConnectionHandler, @unchecked Sendable {
     private let context: ServerContext
     private var parser: RequestParser
@@ -15,14 +17,49 @@ final class HTTPServerHandler: ConnectionHandler, @unchecked Sendable {
     private var awaitingResponse = false
     private var requestInProgress = false
     private var closeAfterResponse = false
+    /// Reading is paused because pipelined input piled up behind a response.
+    private var pipelinePaused = false
+    /// Reading is paused because a body sink asked for it.
+    private var bodyPaused = false
     private var readingPaused = false
+    /// Identifies the current request, so late responses and stale sink calls are ignored.
+    private var serial: UInt64 = 0
+    /// The file response being written, if any.
+    private var download: Download?
 
     private struct PendingRequest {
         var head: RequestHead
         var route: HTTPRoute
         var parameters: PathParameters
         var body: [UInt8] = []
+        var sink: (any RequestBodySink)?
     }
+
+    /// A file response in progress. Loop-confined.
+    private final class Download {
+        let file: OpenFile
+        let offset: Int64
+        let length: Int64
+        let keepAlive: Bool
+        let serial: UInt64
+        /// Bytes asked of the I/O queue so far, and those read but not yet queued on the connection.
+        var requested: Int64 = 0
+        var inFlight = 0
+        var written: Int64 = 0
+
+        init(_ response: HTTPFileResponse, keepAlive: Bool, serial: UInt64) {
+            file = response.file
+            offset = response.offset
+            length = response.length
+            self.keepAlive = keepAlive
+            self.serial = serial
+        }
+    }
+
+    /// At most this many bytes of a file response are queued or being read: the window that keeps the socket busy
+    /// without holding the file in memory.
+    static let downloadWindow = 256 * 1024
+    static let downloadChunk = 64 * 1024
 
     init(connection: Connection, context: ServerContext) {
         self.context = context
@@ -39,17 +76,19 @@ final class HTTPServerHandler: ConnectionHandler, @unchecked Sendable {
         parser.feed(bytes)
         if awaitingResponse {
             // Pipelined bytes wait; cap how much a client can pile up behind a slow handler.
-            if parser.bufferedByteCount > context.httpLimits.maxHeaderBytes + 65536, !readingPaused {
-                readingPaused = true
-                connection.pauseReading()
+            if parser.bufferedByteCount > context.httpLimits.maxHeaderBytes + 65536, !pipelinePaused {
+                pipelinePaused = true
+                updateReading(connection)
             }
             return
         }
+        // A paused body sink gets nothing more until it resumes; reading is paused, so little can pile up here.
+        if bodyPaused { return }
         process(connection)
     }
 
     private func process(_ connection: Connection) {
-        while !awaitingResponse, connection.isOpen {
+        while !awaitingResponse, !bodyPaused, connection.isOpen {
             let event: RequestEvent?
             do {
                 event = try parser.next()
@@ -61,7 +100,13 @@ final class HTTPServerHandler: ConnectionHandler, @unchecked Sendable {
             case .head(let head):
                 guard handleHead(head, on: connection) else { return }
             case .body(let chunk):
-                pending?.body.append(contentsOf: chunk)
+                if let sink = pending?.sink {
+                    // For a streamed body the timeout bounds the silence between bytes, not the whole upload.
+                    connection.deadline = MonotonicClock.now().adding(seconds: context.configuration.requestBodyTimeout)
+                    sink.receive(chunk)
+                } else {
+                    pending?.body.append(contentsOf: chunk)
+                }
             case .end:
                 guard let request = pending else { continue }
                 pending = nil
@@ -101,50 +146,177 @@ final class HTTPServerHandler: ConnectionHandler, @unchecked Sendable {
             return false
         }
         parser.overrideMaxBodySize(limit)
+        serial &+= 1
+        var sink: (any RequestBodySink)?
+        if case .stream(_, let open) = route.action {
+            let request = HTTPRequest(
+                head: head,
+                body: [],
+                parameters: parameters,
+                remoteAddress: connection.remoteAddress,
+                isSecure: connection.isSecure
+            )
+            do {
+                sink = try open(request)
+            } catch {
+                fail(error, on: connection)
+                return false
+            }
+            sink?.started(RequestBodyControl(handler: self, connection: connection, serial: serial))
+        }
         if head.expectsContinue, head.hasBody {
             connection.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
         }
         if head.hasBody {
             connection.deadline = MonotonicClock.now().adding(seconds: context.configuration.requestBodyTimeout)
         }
-        pending = PendingRequest(head: head, route: route, parameters: parameters)
+        pending = PendingRequest(head: head, route: route, parameters: parameters, sink: sink)
         return true
     }
 
     private func dispatch(_ request: PendingRequest, on connection: Connection) {
-        guard case .respond(let handler) = request.route.action else { return }
         awaitingResponse = true
         // The handler owns the timing now; no head deadline while it works.
         connection.deadline = .max
         let head = request.head
-        let httpRequest = HTTPRequest(
-            head: head,
-            body: request.body,
-            parameters: request.parameters,
-            remoteAddress: connection.remoteAddress,
-            isSecure: connection.isSecure
-        )
-        let responder = HTTPResponder { [self] response in
-            connection.loop.execute { self.finish(response, for: head, on: connection) }
+        let serial = self.serial
+        let responder = HTTPResponder(reply: { [self] reply in
+            connection.loop.execute { self.finish(reply, for: head, serial: serial, on: connection) }
+        })
+        switch request.route.action {
+        case .respond(let handler):
+            let httpRequest = HTTPRequest(
+                head: head,
+                body: request.body,
+                parameters: request.parameters,
+                remoteAddress: connection.remoteAddress,
+                isSecure: connection.isSecure
+            )
+            handler(httpRequest, responder)
+        case .stream:
+            request.sink?.finish(responder: responder)
+        case .upgrade:
+            break
         }
-        handler(httpRequest, responder)
     }
 
-    private func finish(_ response: HTTPResponse, for head: RequestHead, on connection: Connection) {
-        guard awaitingResponse, connection.isOpen else { return }
-        awaitingResponse = false
+    private func finish(_ reply: HTTPReply, for head: RequestHead, serial: UInt64, on connection: Connection) {
+        guard awaitingResponse, serial == self.serial, download == nil, connection.isOpen else { return }
         let keepAlive = head.keepAlive && !closeAfterResponse
-        connection.write(response.encode(keepAlive: keepAlive, isHead: head.method == .HEAD, date: context.date()))
+        let isHead = head.method == .HEAD
+        switch reply {
+        case .full(let response):
+            awaitingResponse = false
+            connection.write(response.encode(keepAlive: keepAlive, isHead: isHead, date: context.date()))
+            responseComplete(keepAlive: keepAlive, on: connection)
+        case .file(let file):
+            let length = max(0, file.length)
+            connection.write(
+                file.head.encodeHead(contentLength: Int(length), keepAlive: keepAlive, date: context.date())
+            )
+            if isHead || length == 0 || file.head.status.forbidsContent {
+                awaitingResponse = false
+                return responseComplete(keepAlive: keepAlive, on: connection)
+            }
+            download = Download(file, keepAlive: keepAlive, serial: serial)
+            connection.deadline = MonotonicClock.now().adding(seconds: context.configuration.requestBodyTimeout)
+            pump(connection)
+        }
+    }
+
+    /// The response is out: close, or go on with the next request.
+    private func responseComplete(keepAlive: Bool, on connection: Connection) {
         guard keepAlive else { return connection.closeAfterFlush() }
         requestInProgress = parser.hasBufferedBytes
         let timeout =
             requestInProgress ? context.configuration.requestHeadTimeout : context.configuration.keepAliveTimeout
         connection.deadline = MonotonicClock.now().adding(seconds: timeout)
-        if readingPaused {
-            readingPaused = false
-            connection.resumeReading()
-        }
+        pipelinePaused = false
+        updateReading(connection)
         process(connection)
+    }
+
+    private func updateReading(_ connection: Connection) {
+        let paused = pipelinePaused || bodyPaused
+        guard paused != readingPaused else { return }
+        readingPaused = paused
+        if paused { connection.pauseReading() } else { connection.resumeReading() }
+    }
+
+    // MARK: Streamed request bodies
+
+    func pauseBody(serial: UInt64, on connection: Connection) {
+        guard serial == self.serial, pending?.sink != nil, !bodyPaused, connection.isOpen else { return }
+        bodyPaused = true
+        connection.deadline = .max
+        updateReading(connection)
+    }
+
+    func resumeBody(serial: UInt64, on connection: Connection) {
+        guard serial == self.serial, bodyPaused, connection.isOpen else { return }
+        bodyPaused = false
+        connection.deadline = MonotonicClock.now().adding(seconds: context.configuration.requestBodyTimeout)
+        updateReading(connection)
+        process(connection)
+    }
+
+    func rejectBody(_ error: HTTPError, serial: UInt64, on connection: Connection) {
+        guard serial == self.serial, pending?.sink != nil, connection.isOpen else { return }
+        fail(error, on: connection)
+    }
+
+    /// Tells an unfinished body sink that its body will not complete.
+    private func abortBody() {
+        guard let sink = pending?.sink else { return }
+        pending = nil
+        sink.abort()
+    }
+
+    // MARK: File responses
+
+    /// Asks the I/O queue for more of the file while the window has room.
+    private func pump(_ connection: Connection) {
+        guard let download, connection.isOpen else { return }
+        let window = min(Self.downloadWindow, connection.maxOutboundBytes / 2)
+        let chunk = max(1, min(Self.downloadChunk, window / 2))
+        while download.requested < download.length, connection.queuedOutputBytes + download.inFlight < window {
+            let count = Int(min(Int64(chunk), download.length - download.requested))
+            let offset = download.offset + download.requested
+            download.requested += Int64(count)
+            download.inFlight += count
+            let file = download.file
+            let serial = download.serial
+            FileIO.queue(for: connection.id).async {
+                let bytes = file.read(at: offset, count: count)
+                connection.loop.execute { self.fileRead(bytes, count: count, serial: serial, on: connection) }
+            }
+        }
+    }
+
+    private func fileRead(_ bytes: SharedBytes?, count: Int, serial: UInt64, on connection: Connection) {
+        guard let download, download.serial == serial, connection.isOpen else { return }
+        guard let bytes else {
+            // The status line is out; the only honest signal left is a short body.
+            context.log.error("file read failed during a response", ("connection", .int(Int(connection.id))))
+            return connection.close()
+        }
+        download.inFlight -= count
+        download.written += Int64(count)
+        connection.write(bytes)
+        guard connection.isOpen else { return }
+        connection.deadline = MonotonicClock.now().adding(seconds: context.configuration.requestBodyTimeout)
+        if download.written == download.length {
+            self.download = nil
+            awaitingResponse = false
+            // A shutdown that began during the body closes the connection after it.
+            responseComplete(keepAlive: download.keepAlive && !closeAfterResponse, on: connection)
+        } else {
+            pump(connection)
+        }
+    }
+
+    func outputDrained(on connection: Connection) {
+        if download != nil { pump(connection) }
     }
 
     private func upgrade(
@@ -213,7 +385,12 @@ final class HTTPServerHandler: ConnectionHandler, @unchecked Sendable {
     /// after an early refusal the unread body would otherwise be taken for the next request.
     private func fail(_ error: HTTPError, on connection: Connection) {
         awaitingResponse = true
+        abortBody()
         pending = nil
+        // Let the lingering close read (and drop) what the client still sends.
+        pipelinePaused = false
+        bodyPaused = false
+        updateReading(connection)
         var response = error.response
         response.headers.replaceOrAdd(name: "Connection", value: "close")
         connection.write(response.encode(keepAlive: false, date: context.date()))
@@ -231,7 +408,10 @@ final class HTTPServerHandler: ConnectionHandler, @unchecked Sendable {
     // MARK: Timers and lifecycle
 
     func deadlineReached(on connection: Connection, now: UInt64) {
-        if requestInProgress || pending != nil {
+        if download != nil {
+            // The client stopped reading a file response; the status line is long gone.
+            connection.close()
+        } else if requestInProgress || pending != nil {
             fail(
                 HTTPError(
                     status: .requestTimeout,
@@ -243,6 +423,12 @@ final class HTTPServerHandler: ConnectionHandler, @unchecked Sendable {
         } else {
             connection.closeAfterFlush()
         }
+    }
+
+    func closed(_ connection: Connection) {
+        abortBody()
+        // Releases the file; a read still in flight holds it until it completes.
+        download = nil
     }
 
     func shutdown(on connection: Connection) {

@@ -14,6 +14,8 @@ public final class HubService: @unchecked Sendable {
     public let hub: Hub
     public let store: SQLiteStore
     public let authority: TokenAuthority
+    /// Uploaded files (`objects/` and `tmp/` in the data directory).
+    public let files: FileStore
     private let configuration: ServerConfiguration
     private let log: Logger
     private var ticker: DispatchSourceTimer?
@@ -29,6 +31,9 @@ public final class HubService: @unchecked Sendable {
             throw ConfigurationError("auth.secret must be at least 32 bytes")
         }
         self.authority = authority
+        files = try FileStore(directory: configuration.dataDirectory, syncWrites: configuration.durability == .power)
+        let staleUploads = files.removeStaleTemporaryFiles()
+        if staleUploads > 0 { log.info("removed unfinished uploads", ("files", .int(staleUploads))) }
         let started = MonotonicClock.now()
         store = try SQLiteStore(directory: configuration.dataDirectory, durability: configuration.durability)
         let snapshot = try store.loadSnapshot(recentPerGroup: configuration.hub.recentMessages)
@@ -75,6 +80,14 @@ public final class HubService: @unchecked Sendable {
         )
         routes.add(.POST, "/v1/admin/directory", DirectoryRoute.make(hub: hub, authority: authority, log: log))
         ServiceRoutes.install(into: &routes, hub: hub, authority: authority)
+        FilesRoute.install(
+            into: &routes,
+            hub: hub,
+            authority: authority,
+            store: files,
+            maxUploadBytes: configuration.maxUploadBytes,
+            log: log
+        )
     }
 
     /// Stops the timer and closes the store after pending writes.

@@ -58,6 +58,11 @@ public struct ServerConfiguration: Sendable {
     public var durability: Durability = .process
     public var hub = HubConfiguration()
 
+    // MARK: Files
+    /// Largest upload to `POST /v1/files`, in bytes (413 beyond it). Default 100 MiB: a lecture recording or a
+    /// scanned handbook. Uploads stream to disk, so the limit bounds disk use, not memory.
+    public var maxUploadBytes = 100 << 20
+
     public init() {}
 
     /// Loops to start.

@@ -51,6 +51,8 @@ public struct Routes: Sendable {
 
     public mutating func add(_ method: HTTPMethod, _ pattern: String, _ route: HTTPRoute) {
         router.add(method, pattern, route)
+        // Streamed bodies are never held, so they do not raise the parser's default.
+        if case .stream = route.action { return }
         largestBody = max(largestBody, route.maxBodyBytes ?? 0)
     }
 }

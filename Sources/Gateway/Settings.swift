@@ -154,6 +154,9 @@ public enum Settings {
         seconds("hub.receipt_interval", "Seconds between coalesced receipt pushes (default 1).") {
             $0.hub.receiptInterval = $1
         },
+        integer("files.max_upload_bytes", 0...(1 << 40), "Largest file upload, else 413 (default 104857600).") {
+            $0.maxUploadBytes = $1
+        },
     ]
 
     /// Applies a parsed config file. Unknown keys are errors, so a typo never passes silently.

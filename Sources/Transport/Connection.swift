@@ -116,13 +116,19 @@ public final class Connection: @unchecked Sendable {
         if let tls {
             guard tls.encryptPending(into: &outbound) else { return fail() }
         }
+        let hadBytes = !outbound.isEmpty
         switch outbound.write(to: fd) {
         case .drained:
             if waitingForWritable {
                 waitingForWritable = false
                 writeSource?.suspend()
             }
-            if state == .closingAfterFlush { beginLinger() }
+            if state == .closingAfterFlush {
+                beginLinger()
+            } else if hadBytes, state == .open, let handler {
+                // Last: the handler may write (scheduling the next flush) or close.
+                handler.outputDrained(on: self)
+            }
         case .wouldBlock:
             if !waitingForWritable {
                 waitingForWritable = true
@@ -153,13 +159,17 @@ public final class Connection: @unchecked Sendable {
         guard readingPaused, let readSource else { return }
         readingPaused = false
         readSource.resume()
+        // Reading may have stopped with bytes still in the socket (a full read just before the pause); an
+        // edge-triggered source would not fire for them again.
+        loop.queue.async { [self] in if !self.readingPaused { self.readable() } }
     }
 
     private func readable() {
         let buffer = loop.readBuffer
         // A budget keeps one busy socket from starving the others on this loop.
         for _ in 0..<4 {
-            guard state != .closed else { return }
+            // A handler that paused reading during the last delivery gets no more bytes until it resumes.
+            guard state != .closed, !readingPaused else { return }
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if n > 0 {
                 deliver(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))

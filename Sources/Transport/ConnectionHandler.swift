@@ -11,6 +11,10 @@ public protocol ConnectionHandler: AnyObject {
     func deadlineReached(on connection: Connection, now: UInt64)
     /// More than `maxOutboundBytes` are queued: the peer does not read fast enough.
     func outboundOverflow(on connection: Connection)
+    /// Everything queued has been handed to the kernel: the outbound queue held bytes and is empty again. Handlers
+    /// that stream a large body (a file download) write the next part here, so at most a bounded amount is queued.
+    /// Not called while the connection is closing.
+    func outputDrained(on connection: Connection)
     /// The server is shutting down gracefully.
     func shutdown(on connection: Connection)
     /// The connection is closed; release what belongs to it. Called exactly once.
@@ -20,6 +24,7 @@ public protocol ConnectionHandler: AnyObject {
 extension ConnectionHandler {
     public func inputClosed(on connection: Connection) { connection.close() }
     public func outboundOverflow(on connection: Connection) { connection.close() }
+    public func outputDrained(on connection: Connection) {}
     public func shutdown(on connection: Connection) { connection.closeAfterFlush() }
     public func closed(_ connection: Connection) {}
 }
