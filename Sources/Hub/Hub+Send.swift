@@ -26,10 +26,21 @@ extension Hub {
             )
         }
         var shares: [WriteOp] = []
-        if [.image, .video, .file].contains(command.kind), let body = try? JSONParser.parse(command.body) {
+        var body = command.body
+        if [.image, .video, .file].contains(command.kind),
+            case .object(var fields)? = try? JSONParser.parse(command.body)
+        {
             for key in ["object", "thumbnail", "cover"] {
-                guard let object = body[key]?.stringValue else { continue }
+                guard let object = fields[key]?.stringValue else { continue }
                 if let share = try shareable(object, by: session.user, in: group.id) { shares.append(share) }
+            }
+            // Size and type come from the stored object, not from the client's claim.
+            if let object = fields["object"]?.stringValue, let record = objects[object] {
+                fields["size"] = .int(record.size)
+                fields["mime"] = .string(record.mime)
+                body =
+                    (try? MessageBody.canonical(kind: command.kind, .object(fields), configuration: configuration))
+                    ?? body
             }
         }
         let message = NewMessage(
@@ -37,7 +48,7 @@ extension Hub {
             sender: session.user,
             clientMsgID: command.clientMsgID,
             kind: command.kind,
-            body: command.body,
+            body: body,
             replyTo: command.replyTo,
             mentions: command.mentions,
             mentionAll: command.mentionAll,

@@ -57,6 +57,38 @@ import Testing
         )
     }
 
+    @Test func fileMessagesCarryTheStoredTypeAndCanBeForwardedByThoseWhoMayRead() {
+        let h = HubHarness()
+        let group = JSONValue.int(h.group("class:se2301").rawValue)
+        register(h, "obj1", owner: "S1")
+        let s1 = h.connect("S1")
+        let s2 = h.connect("S2")
+        _ = h.request(s2, ["type": "sync"])
+        let claimed: JSONValue = ["object": "obj1", "name": "课表.pdf", "size": 999, "mime": "image/png"]
+        #expect(
+            h.request(s1, ["type": "send", "group": group, "clientMsgId": "f", "kind": "file", "body": claimed]).isOK
+        )
+        let pushed = h.output.take(s2).first { $0["message"]?["kind"] == "file" }
+        #expect(pushed?["message"]?["body"]?["size"] == 10)
+        #expect(pushed?["message"]?["body"]?["mime"] == "application/pdf")
+        // S2 received it, so may forward it to another group of theirs; S4 never saw it.
+        let teacher = h.connect("P1", roles: [.teacher])
+        let office = h.request(teacher, ["type": "group.create", "name": "助教群", "members": ["S2", "S4"]]).data![
+            "group"
+        ]!
+        let forward: JSONObject = [
+            "type": "send", "group": office, "clientMsgId": "fw", "kind": "file", "body": claimed,
+        ]
+        #expect(h.request(s2, forward).isOK)
+        let s4 = h.connect("S4")
+        var other = forward
+        other["group"] = .int(h.group("course:DS").rawValue)
+        other["clientMsgId"] = "x"
+        register(h, "obj3", owner: "S3")
+        other["body"] = ["object": "obj3", "name": "x.pdf", "size": 1]
+        #expect(h.request(s4, other).errorCode == "object_not_found")
+    }
+
     @Test func appMessagesReachInboxesAndGroupsOnce() {
         let h = HubHarness()
         let group = h.group("class:se2301")

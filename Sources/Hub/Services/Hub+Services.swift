@@ -69,15 +69,15 @@ extension Hub {
         return nil
     }
 
-    /// Checks that `user` may post `id` into `group` (they uploaded it, or it is already shared there) and returns
-    /// the share to write (nil when already shared).
+    /// Checks that `user` may post `id` into `group` — they uploaded it, or may download it (forwarding a file
+    /// from another of their groups) — and returns the share to write (nil when already shared there).
     func shareable(_ id: String, by user: UserID, in group: GroupID) throws(HubError) -> WriteOp? {
-        guard let object = objects[id] else {
+        guard objects[id] != nil else {
             throw HubError(.objectNotFound, "Object '\(id)' does not exist; upload it first.")
         }
         if objectGroups[id]?.contains(group) == true { return nil }
-        guard object.owner == user else {
-            throw HubError(.objectNotFound, "Object '\(id)' is not yours and was not shared in this group.")
+        guard downloadableObject(id, user: user, roles: []) != nil else {
+            throw HubError(.objectNotFound, "Object '\(id)' does not exist or is not available to you.")
         }
         return .shareObject(id, group)
     }
