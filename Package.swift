@@ -24,6 +24,8 @@ let package = Package(
         .target(name: "Transport", dependencies: ["CShims"]),
 
         .target(name: "Logging", dependencies: ["JSON"]),
+        // Prometheus counters, gauges and histograms.
+        .target(name: "Metrics"),
         // HS256 access tokens for users and campus systems.
         .target(name: "Auth", dependencies: ["CShims", "JSON"]),
 
@@ -39,7 +41,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "Transport", "HTTP", "WebSocket", "JSON", "Logging", "Auth", "Hub", "Store", "DirectoryImport",
-                "CShims",
+                "CShims", "Metrics",
             ]
         ),
 

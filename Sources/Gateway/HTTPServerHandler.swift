@@ -27,6 +27,11 @@ final class HTTPServerHandler: ConnectionHandler, @unchecked Sendable {
     /// The file response being written, if any.
     private var download: Download?
 
+    /// The current request's route pattern and start, for metrics.
+    private var metricsRoute = "unmatched"
+    private var metricsMethod = "GET"
+    private var metricsStart: UInt64 = 0
+
     private struct PendingRequest {
         var head: RequestHead
         var route: HTTPRoute
@@ -62,6 +67,7 @@ final class HTTPServerHandler: ConnectionHandler, @unchecked Sendable {
     static let downloadChunk = 64 * 1024
 
     init(connection: Connection, context: ServerContext) {
+        context.metrics.connectionsAccepted.increment()
         self.context = context
         self.parser = RequestParser(limits: context.httpLimits)
         // The first request's head, TLS handshake included, must arrive within the head timeout.
@@ -117,13 +123,17 @@ final class HTTPServerHandler: ConnectionHandler, @unchecked Sendable {
 
     /// Routes a request head. Returns false when the connection was handed over or is closing.
     private func handleHead(_ head: RequestHead, on connection: Connection) -> Bool {
+        metricsRoute = "unmatched"
+        metricsMethod = head.method.rawValue
+        metricsStart = MonotonicClock.now()
         let route: HTTPRoute
         let parameters: PathParameters
         do {
             switch try context.router.match(head.method, path: head.path) {
-            case .matched(let matched, let captured, _):
+            case .matched(let matched, let captured, let pattern):
                 route = matched
                 parameters = captured
+                metricsRoute = pattern
             case .methodNotAllowed(let allowed):
                 fail(.methodNotAllowed(allowed: allowed), on: connection)
                 return false
@@ -207,9 +217,11 @@ final class HTTPServerHandler: ConnectionHandler, @unchecked Sendable {
         switch reply {
         case .full(let response):
             awaitingResponse = false
+            recordRequest(status: response.status.rawValue)
             connection.write(response.encode(keepAlive: keepAlive, isHead: isHead, date: context.date()))
             responseComplete(keepAlive: keepAlive, on: connection)
         case .file(let file):
+            recordRequest(status: file.head.status.rawValue)
             let length = max(0, file.length)
             connection.write(
                 file.head.encodeHead(contentLength: Int(length), keepAlive: keepAlive, date: context.date())
@@ -346,6 +358,7 @@ final class HTTPServerHandler: ConnectionHandler, @unchecked Sendable {
             var headers = HTTPHeaders()
             for field in error.headers { headers.add(name: field.name, value: field.value) }
             let status = HTTPStatus(rawValue: error.status)
+            context.metrics.handshake(error.code)
             return fail(
                 HTTPError(status: status, code: error.code, message: error.message, headers: headers),
                 on: connection
@@ -362,8 +375,11 @@ final class HTTPServerHandler: ConnectionHandler, @unchecked Sendable {
         do {
             session = try endpoint.makeSession(for: request)
         } catch {
+            context.metrics.handshake(error.code)
             return fail(error, on: connection)
         }
+        context.metrics.handshake("ok")
+        recordRequest(status: 101)
         var headers = HTTPHeaders()
         for field in accept.responseHeaders { headers.add(name: field.name, value: field.value) }
         let response = HTTPResponse(status: .switchingProtocols, headers: headers)
@@ -375,15 +391,23 @@ final class HTTPServerHandler: ConnectionHandler, @unchecked Sendable {
             configuration: endpoint.configuration,
             session: session,
             timing: context.webSocketTiming,
-            deflaters: context.deflaters
+            deflaters: context.deflaters,
+            metrics: context.metrics
         )
         connection.handler = channel
         channel.start(leftover: parser.takeBufferedBytes())
     }
 
+    private func recordRequest(status: Int) {
+        let seconds = metricsStart == 0 ? 0 : Double(MonotonicClock.now() - metricsStart) / 1e9
+        context.metrics.httpRequest(route: metricsRoute, method: metricsMethod, status: status, seconds: seconds)
+        metricsStart = 0
+    }
+
     /// Answers with an error and closes: after a framing error the rest of the stream cannot be trusted, and
     /// after an early refusal the unread body would otherwise be taken for the next request.
     private func fail(_ error: HTTPError, on connection: Connection) {
+        recordRequest(status: error.status.rawValue)
         awaitingResponse = true
         abortBody()
         pending = nil

@@ -12,12 +12,13 @@ struct HubEndpoint: WebSocketEndpoint {
     let authority: TokenAuthority
     let hubConfiguration: HubConfiguration
     let configuration: WebSocketConfiguration
+    let metrics: ServerMetrics
     var subprotocols: [String] { ["yizhan.v1"] }
     var maxOutboundBytes: Int? { nil }
 
     func makeSession(for request: HTTPRequest) throws(HTTPError) -> any WebSocketSession {
         let claims = try Self.authenticate(request, authority: authority, kind: .user)
-        return HubConnection(hub: hub, claims: claims, configuration: hubConfiguration)
+        return HubConnection(hub: hub, claims: claims, configuration: hubConfiguration, metrics: metrics)
     }
 
     /// Verifies the request's token; a refusal is a 401 with the token error's code.
@@ -51,14 +52,16 @@ final class HubConnection: WebSocketSession, @unchecked Sendable {
     let hub: Hub
     let claims: TokenClaims
     let configuration: HubConfiguration
+    let metrics: ServerMetrics
     /// Set when the channel opens; used on the connection's loop.
     private(set) var channel: WebSocketChannel?
     private var session: Session?
 
-    init(hub: Hub, claims: TokenClaims, configuration: HubConfiguration) {
+    init(hub: Hub, claims: TokenClaims, configuration: HubConfiguration, metrics: ServerMetrics) {
         self.hub = hub
         self.claims = claims
         self.configuration = configuration
+        self.metrics = metrics
     }
 
     func opened(_ channel: WebSocketChannel) {
@@ -86,6 +89,7 @@ final class HubConnection: WebSocketSession, @unchecked Sendable {
         guard case .text(let bytes) = message else {
             return channel.send(text: Wire.error(HubError(.invalidRequest, "Requests are JSON text frames."), id: nil))
         }
+        metrics.messagesIn.increment()
         switch RequestDecoder.decode(bytes, configuration: configuration) {
         case .success(let request):
             guard let session else { return }
@@ -109,22 +113,27 @@ final class HubConnection: WebSocketSession, @unchecked Sendable {
 final class WebSocketHubOutput: HubOutput, @unchecked Sendable {
     private let deflater: Deflater?
     private let threshold: Int
+    private let metrics: ServerMetrics?
 
     /// - Parameter deflate: compress broadcasts of at least `threshold` bytes for connections that negotiated
     ///   permessage-deflate. The deflater is used only on the hub queue, where `broadcast` is called.
-    init(deflate: Bool, threshold: Int) {
+    init(deflate: Bool, threshold: Int, metrics: ServerMetrics? = nil) {
         self.deflater = deflate ? Deflater(windowBits: 15) : nil
         self.threshold = threshold
+        self.metrics = metrics
     }
 
     func send(_ payload: [UInt8], to session: Session) {
         let connection = unsafeDowncast(session.endpoint, to: HubConnection.self)
         guard let loop = connection.channel?.connection.loop else { return }
+        metrics?.deliveries.increment()
         loop.execute { connection.channel?.send(text: payload) }
     }
 
     func broadcast(_ payload: [UInt8], to sessions: [[Session]]) {
-        guard sessions.contains(where: { !$0.isEmpty }) else { return }
+        let recipients = sessions.reduce(0) { $0 + $1.count }
+        guard recipients > 0 else { return }
+        metrics?.deliveries.increment(by: UInt64(recipients))
         let frame = PreparedFrame(payload: payload, deflater: deflater, threshold: threshold)
         for bucket in sessions where !bucket.isEmpty {
             let first = unsafeDowncast(bucket[0].endpoint, to: HubConnection.self)

@@ -20,10 +20,15 @@ public final class HubService: @unchecked Sendable {
     private let log: Logger
     private var ticker: DispatchSourceTimer?
 
+    public let metrics: ServerMetrics
+    private let observer: MetricsObserver
+
     /// Opens the store in the data directory, loads the hub's state and starts its timer.
-    public init(configuration: ServerConfiguration, log: Logger) throws {
+    public init(configuration: ServerConfiguration, log: Logger, metrics: ServerMetrics = ServerMetrics()) throws {
         self.configuration = configuration
         self.log = log
+        self.metrics = metrics
+        self.observer = MetricsObserver(metrics: metrics)
         let directory = DataDirectory(path: configuration.dataDirectory)
         try directory.create()
         guard let authority = TokenAuthority(secret: try directory.tokenSecret(configured: configuration.authSecret))
@@ -55,6 +60,7 @@ public final class HubService: @unchecked Sendable {
             ("groups", .int(snapshot.groups.count)),
             ("ms", .int(Int((MonotonicClock.now() - started) / 1_000_000)))
         )
+        hub.observer = observer
         let ticker = DispatchSource.makeTimerSource(queue: hub.queue)
         ticker.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250), leeway: .milliseconds(20))
         ticker.setEventHandler { [hub] in hub.tick() }
@@ -73,7 +79,8 @@ public final class HubService: @unchecked Sendable {
                         hub: hub,
                         authority: authority,
                         hubConfiguration: configuration.hub,
-                        configuration: configuration.webSocket
+                        configuration: configuration.webSocket,
+                        metrics: metrics
                     )
                 )
             )
@@ -90,11 +97,36 @@ public final class HubService: @unchecked Sendable {
         )
     }
 
+    /// Readiness for `/readyz`: the hub's last commit succeeded.
+    public var readiness: @Sendable (@escaping @Sendable (Bool) -> Void) -> Void {
+        { [hub] done in hub.queue.async { done(hub.storageHealthy) } }
+    }
+
     /// Stops the timer and closes the store after pending writes.
     public func close() {
         ticker?.cancel()
         ticker = nil
         hub.queue.sync {}
         store.close()
+    }
+}
+
+/// Forwards the hub's commit and job events to the metrics.
+private final class MetricsObserver: HubObserver {
+    let metrics: ServerMetrics
+
+    init(metrics: ServerMetrics) { self.metrics = metrics }
+
+    func batchCommitted(operations: Int, seconds: Double) {
+        metrics.storeCommitSeconds.observe(seconds)
+        metrics.storeBatchOperations.observe(Double(operations))
+    }
+
+    func batchFailed(operations: Int) {
+        metrics.storeCommitFailures.increment()
+    }
+
+    func jobRan(lateBySeconds: Double) {
+        metrics.schedulerLagSeconds.observe(max(0, lateBySeconds))
     }
 }

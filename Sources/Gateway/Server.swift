@@ -2,6 +2,7 @@ import Dispatch
 import Glibc
 import HTTP
 import Logging
+import Metrics
 import Transport
 import WebSocket
 
@@ -10,20 +11,41 @@ public final class Server: @unchecked Sendable {
     public let configuration: ServerConfiguration
     public let group: EventLoopGroup
     public let log: Logger
+    public let metrics: ServerMetrics
     private let context: ServerContext
     private var listener: Listener?
+    /// `ops.listen`: health, readiness and metrics without authentication, for the operators' network only.
+    private var opsListener: Listener?
+    private let opsContext: ServerContext?
     private let startedAt = MonotonicClock.now()
     var signalSources: [DispatchSourceSignal] = []
     /// Runs after a graceful shutdown, before the process exits (closes the store).
     public var onStopped: (@Sendable () -> Void)?
 
-    /// - Parameter routes: the application's routes; `/healthz` and (with `echo`) `/echo` are added.
-    public init(configuration: ServerConfiguration, routes: Routes = Routes(), log: Logger) {
+    /// - Parameters:
+    ///   - routes: the application's routes; `/healthz`, `/readyz`, `/metrics` (with `ops.token`) and (with `echo`)
+    ///     `/echo` are added.
+    ///   - readiness: answers whether the server can serve (the store is writable); nil = always ready.
+    public init(
+        configuration: ServerConfiguration,
+        routes: Routes = Routes(),
+        log: Logger,
+        metrics: ServerMetrics = ServerMetrics(),
+        readiness: (@Sendable (@escaping @Sendable (Bool) -> Void) -> Void)? = nil
+    ) {
         self.configuration = configuration
         self.log = log
+        self.metrics = metrics
         self.group = EventLoopGroup(count: configuration.resolvedEventLoops)
         var routes = routes
-        routes.add(.GET, "/healthz", HealthRoute.make(startedAt: startedAt))
+        let health = HealthRoute.make(startedAt: startedAt)
+        let ready = HealthRoute.readiness(readiness)
+        let exposition = HealthRoute.metrics(metrics, token: nil)
+        routes.add(.GET, "/healthz", health)
+        routes.add(.GET, "/readyz", ready)
+        if let token = configuration.opsToken {
+            routes.add(.GET, "/metrics", HealthRoute.metrics(metrics, token: token))
+        }
         if configuration.echo {
             routes.add(
                 .GET,
@@ -31,7 +53,29 @@ public final class Server: @unchecked Sendable {
                 HTTPRoute(.upgrade(EchoEndpoint(compressionThreshold: configuration.webSocket.compressionThreshold)))
             )
         }
-        self.context = ServerContext(configuration: configuration, routes: routes, loops: group.loops.count, log: log)
+        self.context = ServerContext(
+            configuration: configuration,
+            routes: routes,
+            loops: group.loops.count,
+            log: log,
+            metrics: metrics
+        )
+        if configuration.opsListen != nil {
+            var opsRoutes = Routes()
+            opsRoutes.add(.GET, "/healthz", health)
+            opsRoutes.add(.GET, "/readyz", ready)
+            opsRoutes.add(.GET, "/metrics", exposition)
+            opsContext = ServerContext(
+                configuration: configuration,
+                routes: opsRoutes,
+                loops: group.loops.count,
+                log: log,
+                metrics: metrics
+            )
+        } else {
+            opsContext = nil
+        }
+        metrics.watch(self)
     }
 
     /// Binds and starts serving. Returns the bound address (useful with port 0).
@@ -58,6 +102,19 @@ public final class Server: @unchecked Sendable {
             makeHandler: { connection in HTTPServerHandler(connection: connection, context: context) }
         )
         self.listener = listener
+        if let opsListen = configuration.opsListen, let opsContext {
+            let (host, port) = try Self.split(opsListen)
+            let ops = try Listener(
+                host: host,
+                port: port,
+                group: group,
+                limits: configuration.transport,
+                log: { event in Self.log(event, to: log) },
+                makeHandler: { connection in HTTPServerHandler(connection: connection, context: opsContext) }
+            )
+            opsListener = ops
+            log.info("ops listening", ("address", .string(ops.address.description)))
+        }
         log.info(
             "listening",
             ("address", .string(listener.address.description)),
@@ -71,6 +128,19 @@ public final class Server: @unchecked Sendable {
     /// The bound address, once started.
     public var address: SocketAddress? { listener?.address }
 
+    /// The ops listener's address, when `ops.listen` is set.
+    public var opsAddress: SocketAddress? { opsListener?.address }
+
+    /// `host:port` (or `[v6]:port`).
+    static func split(_ text: String) throws -> (String, UInt16) {
+        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else {
+            throw ConfigurationError("ops.listen must be host:port, like 127.0.0.1:9090")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host, port)
+    }
+
     /// Open connections.
     public var connectionCount: Int { listener?.connectionCount ?? 0 }
 
@@ -79,6 +149,7 @@ public final class Server: @unchecked Sendable {
     public func shutdown(completion: @escaping @Sendable () -> Void) {
         guard let listener else { return completion() }
         listener.stop()
+        opsListener?.stop()
         log.info("shutting down", ("connections", .int(listener.connectionCount)))
         for loop in group.loops {
             loop.execute {

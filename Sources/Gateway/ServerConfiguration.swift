@@ -51,6 +51,13 @@ public struct ServerConfiguration: Sendable {
     /// Seconds graceful shutdown waits for connections to finish after sending close 1001. Default 5 s.
     public var shutdownTimeout = 5.0
 
+    // MARK: Operations
+    /// Bearer token for `GET /metrics` on the main listener; nil = no metrics there.
+    public var opsToken: String?
+    /// `host:port` of a second listener serving `/healthz`, `/readyz` and `/metrics` without authentication (bind it
+    /// to an address only operators reach); nil = none.
+    public var opsListen: String?
+
     // MARK: Hub
     /// HS256 token secret (at least 32 bytes). Default: `secret.key` in the data directory, created on first start.
     public var authSecret: String?

@@ -16,7 +16,10 @@ final class ServerContext: Sendable {
     let deflaters: DeflaterPool
     let log: Logger
 
-    init(configuration: ServerConfiguration, routes: Routes, loops: Int, log: Logger) {
+    let metrics: ServerMetrics
+
+    init(configuration: ServerConfiguration, routes: Routes, loops: Int, log: Logger, metrics: ServerMetrics) {
+        self.metrics = metrics
         self.configuration = configuration
         self.router = routes.router
         var limits = configuration.http

@@ -123,6 +123,13 @@ public enum Settings {
         seconds("server.shutdown_timeout", "Seconds graceful shutdown waits for connections to close (default 5).") {
             $0.shutdownTimeout = $1
         },
+        string("ops.token", "Bearer token for GET /metrics on the main port (default: no metrics there).") {
+            $0.opsToken = $1
+        },
+        string("ops.listen", "host:port of an operators-only listener for /healthz, /readyz, /metrics (default: none).")
+        {
+            $0.opsListen = $1
+        },
         string("auth.secret", "Token signing secret, 32+ bytes (default: secret.key in the data directory).") {
             $0.authSecret = $1
         },

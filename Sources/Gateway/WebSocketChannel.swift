@@ -15,6 +15,7 @@ public final class WebSocketChannel: ConnectionHandler, @unchecked Sendable {
     private let session: any WebSocketSession
     private let timing: Timing
     private let deflaters: DeflaterPool
+    private let metrics: ServerMetrics?
     private var sessionClosed = false
     /// Whether our close frame is queued. Tracked here rather than read from the state machine, which parses a
     /// whole read at once: a message that arrived before a protocol error must still be answered, and the state
@@ -39,7 +40,8 @@ public final class WebSocketChannel: ConnectionHandler, @unchecked Sendable {
         configuration: WebSocketConfiguration,
         session: any WebSocketSession,
         timing: Timing,
-        deflaters: DeflaterPool
+        deflaters: DeflaterPool,
+        metrics: ServerMetrics? = nil
     ) {
         self.connection = connection
         self.deflate = accept.deflate
@@ -48,10 +50,12 @@ public final class WebSocketChannel: ConnectionHandler, @unchecked Sendable {
         self.session = session
         self.timing = timing
         self.deflaters = deflaters
+        self.metrics = metrics
     }
 
     /// Takes over the connection right after the 101 response.
     func start(leftover: [UInt8]) {
+        metrics?.webSocketsOpen.add(1)
         nextPing = MonotonicClock.now().adding(seconds: timing.pingInterval)
         updateDeadline()
         session.opened(self)
@@ -149,6 +153,7 @@ public final class WebSocketChannel: ConnectionHandler, @unchecked Sendable {
     }
 
     public func outboundOverflow(on connection: Connection) {
+        metrics?.slowConsumerDisconnects.increment()
         // The client does not read. Drop what it has not started to receive, say why, and give it a short while to
         // take the close frame before the socket goes.
         connection.discardQueuedOutput()
@@ -171,6 +176,7 @@ public final class WebSocketChannel: ConnectionHandler, @unchecked Sendable {
     private func finishSession(code: CloseCode?) {
         guard !sessionClosed else { return }
         sessionClosed = true
+        metrics?.webSocketsOpen.add(-1)
         session.closed(self, code: code)
     }
 

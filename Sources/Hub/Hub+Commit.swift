@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The write pipeline: commands add units of write operations; one batch of units is in the store at a time and the
 /// next collects meanwhile (group commit). A unit's completion runs on the hub queue once its batch is durable.
 struct WriteUnit {
@@ -50,8 +52,21 @@ extension Hub {
         guard !ops.isEmpty else { return }
         commitInFlight = true
         let carried = HubConfined((units, reads))
+        let started = DispatchTime.now().uptimeNanoseconds
+        let operations = ops.count
         store.commit(ops) { [self] result in
-            queue.async { self.committed(carried.value.0, reads: carried.value.1, result) }
+            queue.async {
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                switch result {
+                case .success:
+                    self.storageHealthy = true
+                    self.observer?.batchCommitted(operations: operations, seconds: seconds)
+                case .failure:
+                    self.storageHealthy = false
+                    self.observer?.batchFailed(operations: operations)
+                }
+                self.committed(carried.value.0, reads: carried.value.1, result)
+            }
         }
     }
 

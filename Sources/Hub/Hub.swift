@@ -27,6 +27,11 @@ public final class Hub: @unchecked Sendable {
     /// Newest acks by (sender, clientMsgId), so a retry after a lost ack is answered at once (Hub+Send.swift).
     var recentAcks: [String: (group: GroupID, seq: Int64, ts: Timestamp)] = [:]
 
+    /// Told about commits and jobs (metrics). Set before use; read on the hub queue.
+    public var observer: (any HubObserver)?
+    /// False after a batch failed to commit, true again after one succeeds (readiness).
+    public internal(set) var storageHealthy = true
+
     // Write pipeline (Hub+Commit.swift).
     var pendingUnits: [WriteUnit] = []
     var commitInFlight = false
@@ -256,4 +261,11 @@ public enum CloseCodes {
     public static let unknownUser: UInt16 = 4403
     /// The access token expired on a live connection. Get a new token, then reconnect and resume.
     public static let tokenExpired: UInt16 = 4401
+}
+
+/// Receives the hub's operational events, on the hub queue.
+public protocol HubObserver: AnyObject, Sendable {
+    func batchCommitted(operations: Int, seconds: Double)
+    func batchFailed(operations: Int)
+    func jobRan(lateBySeconds: Double)
 }

@@ -92,16 +92,23 @@ case "serve":
     } catch {
         fail("\(error)", status: 1)
     }
+    let metrics = ServerMetrics()
     let service: HubService
     do {
-        service = try HubService(configuration: configuration, log: log)
+        service = try HubService(configuration: configuration, log: log, metrics: metrics)
     } catch {
         log.error("cannot open the data directory", ("error", .string("\(error)")))
         fail("\(error)", status: 1)
     }
     var routes = Routes()
     service.install(into: &routes)
-    let server = Server(configuration: configuration, routes: routes, log: log)
+    let server = Server(
+        configuration: configuration,
+        routes: routes,
+        log: log,
+        metrics: metrics,
+        readiness: service.readiness
+    )
     server.onStopped = { service.close() }
     server.handleTerminationSignals()
     do {

@@ -36,7 +36,13 @@ final class HubTestServer {
         service = try HubService(configuration: configuration, log: log)
         var routes = Routes()
         service.install(into: &routes)
-        server = Server(configuration: configuration, routes: routes, log: log)
+        server = Server(
+            configuration: configuration,
+            routes: routes,
+            log: log,
+            metrics: service.metrics,
+            readiness: service.readiness
+        )
         port = try server.start().port
         if importSample { try importDirectory(.sample) }
     }

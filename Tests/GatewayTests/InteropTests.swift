@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// Runs a script from `Tests/Scripts` with python3 and returns (exit status, output).
-func runPython(_ script: String, _ arguments: [String]) throws -> (Int32, String) {
+func runPython(_ script: String, _ arguments: [String], stdin: String? = nil) throws -> (Int32, String) {
     let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Scripts")
     let process = Process()
@@ -12,7 +12,13 @@ func runPython(_ script: String, _ arguments: [String]) throws -> (Int32, String
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
+    let input = Pipe()
+    if stdin != nil { process.standardInput = input }
     try process.run()
+    if let stdin {
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try input.fileHandleForWriting.close()
+    }
     let output = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: output, as: UTF8.self))

@@ -360,7 +360,9 @@ extension Hub {
 
     /// Runs due jobs; each job's deletion is in the same write unit as its work, so it happens exactly once.
     func runDueJobs() {
-        for job in jobs.popDue(clock()) {
+        let now = clock()
+        for job in jobs.popDue(now) {
+            observer?.jobRan(lateBySeconds: Double(now - job.dueAt) / 1000)
             guard job.kind == "task.remind", let body = try? JSONParser.parse(job.body),
                 let taskID = body["task"]?.int64Value,
                 let task = tasks[taskID], task.closedAt == nil
