@@ -45,7 +45,7 @@ let package = Package(
             ]
         ),
 
-        .executableTarget(name: "yizhan", dependencies: ["Gateway", "Logging", "Auth", "JSON"]),
+        .executableTarget(name: "yizhan", dependencies: ["Gateway", "Logging", "Auth", "JSON", "Store"]),
 
         // Load generator for the real protocol (README "Performance").
         .executableTarget(name: "yizhan-bench", dependencies: ["WebSocket", "JSON", "Auth", "Hub", "CShims"]),

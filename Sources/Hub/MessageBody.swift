@@ -30,12 +30,11 @@ enum MessageBody {
                 if kind == .file {
                     writer.key("name")
                     writer.string(try fields.string("name", maxBytes: 255, nonEmpty: true))
-                    writer.key("size")
-                    writer.int(try fields.int("size", in: 0...(1 << 40)))
                 } else {
                     try optionalString(&fields, "name", 255, &writer)
-                    try optionalInt(&fields, "size", 0...(1 << 40), &writer)
                 }
+                // The hub replaces size and mime with the stored object's, so a client need not send them.
+                try optionalInt(&fields, "size", 0...(1 << 40), &writer)
                 try optionalString(&fields, "mime", 127, &writer)
                 try optionalInt(&fields, "width", 0...100_000, &writer)
                 try optionalInt(&fields, "height", 0...100_000, &writer)

@@ -4,6 +4,7 @@ import Gateway
 import Glibc
 import JSON
 import Logging
+import Store
 
 /// `yizhan`: serve, token, import, version.
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -15,9 +16,12 @@ let usage = """
       token     mint an access token: --user ID --role ROLE [--role ROLE] [--ttl 1h]
                 or a service token: --service NAME --scope SCOPE [--ttl 30d]
       import    import the school directory from a JSON or CSV file: yizhan import FILE
+      backup    copy the data directory consistently, also while the server runs: yizhan backup --to DIR
+      restore   restore a backup into an empty data directory: yizhan restore --from DIR
+      migrate   show the schema versions of the data directory: yizhan migrate --status
       version   print the version
 
-    token and import read the same --config and --data-dir as serve.
+    token, import, backup, restore and migrate read the same --config and --data-dir as serve.
     """
 
 func fail(_ message: String, status: Int32 = 2) -> Never {
@@ -173,6 +177,51 @@ case "import":
     do {
         let report = try OfflineImport.run(file: files[0], configuration: configuration)
         print(report.json.jsonString)
+    } catch {
+        fail("\(error)", status: 1)
+    }
+
+case "backup", "restore":
+    let command = arguments[0]
+    let flag = command == "backup" ? "--to" : "--from"
+    let (own, rest, _) = split(Array(arguments.dropFirst()), taking: [flag])
+    guard let place = own.first?.1 else {
+        fail("usage: yizhan \(command) \(flag) DIR [--config FILE] [--data-dir DIR]")
+    }
+    let configuration = loadConfiguration(rest)
+    do {
+        if command == "restore" {
+            // A running server must not see its data replaced underneath it.
+            guard try DataDirectory(path: configuration.dataDirectory).lock() != nil else {
+                fail("a server is running on \(configuration.dataDirectory); stop it first", status: 1)
+            }
+        }
+        let report =
+            command == "backup"
+            ? try Backup.run(dataDirectory: configuration.dataDirectory, to: place)
+            : try Backup.restore(from: place, into: configuration.dataDirectory)
+        print(
+            "\(command) done: schema version \(report.schemaVersion), \(report.objects) files (\(report.bytes) bytes)"
+        )
+    } catch {
+        fail("\(error)", status: 1)
+    }
+
+case "migrate":
+    let rest = Array(arguments.dropFirst())
+    guard rest.first == "--status" else { fail("usage: yizhan migrate --status [--config FILE] [--data-dir DIR]") }
+    let configuration = loadConfiguration(Array(rest.dropFirst()))
+    do {
+        let applied = try SQLiteStore.migrationStatus(directory: configuration.dataDirectory)
+        print("schema versions known to this build: 1...\(SQLiteStore.schemaVersion)")
+        if applied.isEmpty { print("no database yet in \(configuration.dataDirectory)") }
+        for migration in applied {
+            let date = Date(timeIntervalSince1970: Double(migration.appliedAt) / 1000)
+            let note = migration.version > SQLiteStore.schemaVersion ? "  (newer than this build: upgrade yizhan)" : ""
+            print("version \(migration.version) applied \(ISO8601DateFormatter().string(from: date))\(note)")
+        }
+        let pending = SQLiteStore.schemaVersion - (applied.last?.version ?? 0)
+        if pending > 0 { print("\(pending) migration(s) will run at the next start") }
     } catch {
         fail("\(error)", status: 1)
     }
