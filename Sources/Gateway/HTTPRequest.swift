@@ -10,6 +10,8 @@ public struct HTTPRequest: Sendable {
     public let parameters: PathParameters
     /// The TCP peer (the reverse proxy, when there is one).
     public let remoteAddress: SocketAddress
+    /// The client's IP: the peer's, or the one a trusted proxy forwarded (`http.trusted_proxies`).
+    public let clientIP: String
     /// Whether the request arrived over TLS.
     public let isSecure: Bool
 
@@ -18,12 +20,14 @@ public struct HTTPRequest: Sendable {
         body: [UInt8],
         parameters: PathParameters,
         remoteAddress: SocketAddress,
+        clientIP: String? = nil,
         isSecure: Bool
     ) {
         self.head = head
         self.body = body
         self.parameters = parameters
         self.remoteAddress = remoteAddress
+        self.clientIP = clientIP ?? remoteAddress.ip
         self.isSecure = isSecure
     }
 
@@ -81,6 +85,9 @@ public struct HTTPRoute: Sendable {
     public let action: Action
     /// Largest body this route accepts (413 beyond it); nil = the server's `http.max_body_bytes`.
     public let maxBodyBytes: Int?
+    /// Health checks and metrics: not counted against per-IP request limits, so a load balancer polling hard
+    /// never gets its own health check refused.
+    public var exemptFromRateLimits = false
 
     public init(_ action: Action, maxBodyBytes: Int? = nil) {
         self.action = action

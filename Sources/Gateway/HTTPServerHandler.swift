@@ -36,6 +36,7 @@ final class HTTPServerHandler: ConnectionHandler, @unchecked Sendable {
         var head: RequestHead
         var route: HTTPRoute
         var parameters: PathParameters
+        var clientIP: String
         var body: [UInt8] = []
         var sink: (any RequestBodySink)?
     }
@@ -146,8 +147,21 @@ final class HTTPServerHandler: ConnectionHandler, @unchecked Sendable {
             return false
         }
 
+        let clientIP = ClientAddress.resolve(
+            peer: connection.remoteAddress.ip,
+            headers: head.headers,
+            trusted: context.configuration.trustedProxies
+        )
         if case .upgrade(let endpoint) = route.action {
-            upgrade(head, endpoint: endpoint, parameters: parameters, on: connection)
+            if let wait = context.limiter?.take(.handshake, for: clientIP) {
+                fail(Self.rateLimited(wait), on: connection)
+                return false
+            }
+            upgrade(head, endpoint: endpoint, parameters: parameters, clientIP: clientIP, on: connection)
+            return false
+        }
+        if !route.exemptFromRateLimits, let wait = context.limiter?.take(.request, for: clientIP) {
+            fail(Self.rateLimited(wait), on: connection)
             return false
         }
         let limit = route.maxBodyBytes ?? context.configuration.http.maxBodySize
@@ -164,6 +178,7 @@ final class HTTPServerHandler: ConnectionHandler, @unchecked Sendable {
                 body: [],
                 parameters: parameters,
                 remoteAddress: connection.remoteAddress,
+                clientIP: clientIP,
                 isSecure: connection.isSecure
             )
             do {
@@ -180,7 +195,7 @@ final class HTTPServerHandler: ConnectionHandler, @unchecked Sendable {
         if head.hasBody {
             connection.deadline = MonotonicClock.now().adding(seconds: context.configuration.requestBodyTimeout)
         }
-        pending = PendingRequest(head: head, route: route, parameters: parameters, sink: sink)
+        pending = PendingRequest(head: head, route: route, parameters: parameters, clientIP: clientIP, sink: sink)
         return true
     }
 
@@ -200,6 +215,7 @@ final class HTTPServerHandler: ConnectionHandler, @unchecked Sendable {
                 body: request.body,
                 parameters: request.parameters,
                 remoteAddress: connection.remoteAddress,
+                clientIP: request.clientIP,
                 isSecure: connection.isSecure
             )
             handler(httpRequest, responder)
@@ -335,6 +351,7 @@ final class HTTPServerHandler: ConnectionHandler, @unchecked Sendable {
         _ head: RequestHead,
         endpoint: any WebSocketEndpoint,
         parameters: PathParameters,
+        clientIP: String,
         on connection: Connection
     ) {
         var options = context.handshakeOptions
@@ -369,15 +386,33 @@ final class HTTPServerHandler: ConnectionHandler, @unchecked Sendable {
             body: [],
             parameters: parameters,
             remoteAddress: connection.remoteAddress,
+            clientIP: clientIP,
             isSecure: connection.isSecure
         )
+        // Behind a trusted proxy the transport saw only the proxy; count WebSockets per forwarded client here.
+        let counted = clientIP != connection.remoteAddress.ip ? context.limiter : nil
+        if let counted {
+            guard counted.openWebSocket(for: clientIP) else {
+                context.metrics.handshake("too_many_connections_from_ip")
+                return fail(
+                    HTTPError(
+                        status: .serviceUnavailable,
+                        code: "too_many_connections_from_ip",
+                        message: "Too many connections from your address; close some and retry."
+                    ),
+                    on: connection
+                )
+            }
+        }
         let session: any WebSocketSession
         do {
             session = try endpoint.makeSession(for: request)
         } catch {
+            counted?.closeWebSocket(for: clientIP)
             context.metrics.handshake(error.code)
             return fail(error, on: connection)
         }
+        if let counted { connection.whenClosed { counted.closeWebSocket(for: clientIP) } }
         context.metrics.handshake("ok")
         recordRequest(status: 101)
         var headers = HTTPHeaders()
@@ -396,6 +431,19 @@ final class HTTPServerHandler: ConnectionHandler, @unchecked Sendable {
         )
         connection.handler = channel
         channel.start(leftover: parser.takeBufferedBytes())
+    }
+
+    /// 429 with `Retry-After` in whole seconds (at least 1).
+    static func rateLimited(_ wait: Double) -> HTTPError {
+        let seconds = max(1, Int(wait.rounded(.up)))
+        var headers = HTTPHeaders()
+        headers.add(name: "Retry-After", value: String(seconds))
+        return HTTPError(
+            status: .tooManyRequests,
+            code: "rate_limited",
+            message: "Too many requests from your address; retry in \(seconds) s.",
+            headers: headers
+        )
     }
 
     private func recordRequest(status: Int) {

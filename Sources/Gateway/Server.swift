@@ -38,13 +38,17 @@ public final class Server: @unchecked Sendable {
         self.metrics = metrics
         self.group = EventLoopGroup(count: configuration.resolvedEventLoops)
         var routes = routes
-        let health = HealthRoute.make(startedAt: startedAt)
-        let ready = HealthRoute.readiness(readiness)
+        var health = HealthRoute.make(startedAt: startedAt)
+        var ready = HealthRoute.readiness(readiness)
+        health.exemptFromRateLimits = true
+        ready.exemptFromRateLimits = true
         let exposition = HealthRoute.metrics(metrics, token: nil)
         routes.add(.GET, "/healthz", health)
         routes.add(.GET, "/readyz", ready)
         if let token = configuration.opsToken {
-            routes.add(.GET, "/metrics", HealthRoute.metrics(metrics, token: token))
+            var protected = HealthRoute.metrics(metrics, token: token)
+            protected.exemptFromRateLimits = true
+            routes.add(.GET, "/metrics", protected)
         }
         if configuration.echo {
             routes.add(
@@ -58,7 +62,12 @@ public final class Server: @unchecked Sendable {
             routes: routes,
             loops: group.loops.count,
             log: log,
-            metrics: metrics
+            metrics: metrics,
+            limiter: ClientLimiter(
+                handshakes: configuration.handshakesPerIP,
+                requests: configuration.requestsPerIP,
+                maxWebSocketsPerIP: configuration.transport.maxConnectionsPerIP
+            )
         )
         if configuration.opsListen != nil {
             var opsRoutes = Routes()
@@ -70,7 +79,8 @@ public final class Server: @unchecked Sendable {
                 routes: opsRoutes,
                 loops: group.loops.count,
                 log: log,
-                metrics: metrics
+                metrics: metrics,
+                limiter: nil
             )
         } else {
             opsContext = nil

@@ -48,6 +48,18 @@ public struct ServerConfiguration: Sendable {
     /// Offer permessage-deflate (RFC 7692). Default on; compression applies to messages of at least
     /// `webSocket.compressionThreshold` bytes.
     public var deflate = true
+    /// Reverse proxies whose `X-Forwarded-For` is believed (the client address for per-IP limits and logs).
+    /// Connections from them are exempt from the transport's per-IP cap; WebSockets are counted per forwarded
+    /// client instead. Empty (default): the TCP peer is the client.
+    public var trustedProxies: [IPNetwork] = [] {
+        didSet { transport.perIPExempt = trustedProxies }
+    }
+    /// WebSocket handshakes per client IP. Default 1,200 a minute with bursts of 600, so a campus NAT whose
+    /// students all reconnect after a Wi-Fi outage gets through within seconds, spread by `Retry-After`.
+    public var handshakesPerIP: RateLimit = .perMinute(1_200, burst: 600)
+    /// HTTP requests (other than WebSocket handshakes and health checks) per client IP. Default 6,000 a minute
+    /// with bursts of 1,000.
+    public var requestsPerIP: RateLimit = .perMinute(6_000, burst: 1_000)
     /// Seconds graceful shutdown waits for connections to finish after sending close 1001. Default 5 s.
     public var shutdownTimeout = 5.0
 

@@ -17,9 +17,19 @@ final class ServerContext: Sendable {
     let log: Logger
 
     let metrics: ServerMetrics
+    /// Per-client-IP limits; nil on the operators' listener.
+    let limiter: ClientLimiter?
 
-    init(configuration: ServerConfiguration, routes: Routes, loops: Int, log: Logger, metrics: ServerMetrics) {
+    init(
+        configuration: ServerConfiguration,
+        routes: Routes,
+        loops: Int,
+        log: Logger,
+        metrics: ServerMetrics,
+        limiter: ClientLimiter?
+    ) {
         self.metrics = metrics
+        self.limiter = limiter
         self.configuration = configuration
         self.router = routes.router
         var limits = configuration.http

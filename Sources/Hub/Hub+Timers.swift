@@ -31,6 +31,10 @@ extension Hub {
             write(ops, undo: [undo], completion: deliverSystemMessages(ops))
         }
         runDueJobs()
+        if now - lastRateSweep >= 60_000 {
+            lastRateSweep = now
+            sweepRateBuckets()
+        }
         if Double(now - lastReceiptFlush) >= configuration.receiptInterval * 1000 {
             lastReceiptFlush = now
             flushReceipts()

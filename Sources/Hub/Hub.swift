@@ -26,6 +26,9 @@ public final class Hub: @unchecked Sendable {
     var nextGroupID: Int64 = 1
     /// Newest acks by (sender, clientMsgId), so a retry after a lost ack is answered at once (Hub+Send.swift).
     var recentAcks: [String: (group: GroupID, seq: Int64, ts: Timestamp)] = [:]
+    /// Token buckets of users who acted recently (Hub+RateLimits.swift).
+    var rateBuckets: [UserID: UserBuckets] = [:]
+    var lastRateSweep: Timestamp = 0
 
     /// Told about commits and jobs (metrics). Set before use; read on the hub queue.
     public var observer: (any HubObserver)?
@@ -147,6 +150,7 @@ public final class Hub: @unchecked Sendable {
 
     private func dispatch(_ request: Request, from session: Session) throws(HubError) {
         let id = request.id
+        try checkRate(request.command, user: session.user)
         switch request.command {
         case .ping:
             output.send(

@@ -29,6 +29,31 @@ public struct HubConfiguration: Sendable {
     public var taskRemindInterval: Double = 600
     /// Days a closed card or task stays in memory (older ones are read from the store when asked for). Default 30.
     public var recordRetentionInMemoryDays = 30
+    /// Per-user rate limits (Hub+RateLimits.swift).
+    public var rateLimits = HubRateLimits()
 
     public init() {}
+}
+
+/// Per-user token buckets; `.unlimited` turns one off. Defaults leave room for anyone typing, answering or reminding by
+/// hand and stop scripts flooding a group.
+public struct HubRateLimits: Sendable {
+    /// Messages, cards, tasks, group files and new groups. Default 60 a minute, bursts of 20.
+    public var posts: RateLimit = .perMinute(60, burst: 20)
+    /// Card responses and task completions. Default 60 a minute, bursts of 20.
+    public var answers: RateLimit = .perMinute(60, burst: 20)
+    /// One-click reminders (each task also waits `taskRemindInterval` between reminders). Default 30 an hour,
+    /// bursts of 10.
+    public var reminders: RateLimit = RateLimit(perSecond: 30.0 / 3600, burst: 10)
+
+    public init() {}
+
+    /// No per-user limits (load generators, and tests of other things).
+    public static let unlimited: HubRateLimits = {
+        var limits = HubRateLimits()
+        limits.posts = .unlimited
+        limits.answers = .unlimited
+        limits.reminders = .unlimited
+        return limits
+    }()
 }

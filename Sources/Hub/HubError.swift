@@ -2,6 +2,8 @@
 public struct HubError: Error, Sendable, Equatable {
     public var code: Code
     public var message: String
+    /// Seconds to wait before retrying (`rate_limited` only).
+    public var retryAfter: Double?
 
     public init(_ code: Code, _ message: String) {
         self.code = code

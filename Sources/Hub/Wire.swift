@@ -108,6 +108,10 @@ public enum Wire {
         writer.string(error.code.rawValue)
         writer.key("message")
         writer.string(error.message)
+        if let retryAfter = error.retryAfter {
+            writer.key("retryAfter")
+            writer.double(retryAfter)
+        }
         writer.endObject()
         writer.endObject()
         return writer.bytes

@@ -38,6 +38,7 @@ public final class Connection: @unchecked Sendable {
     private let lingerTimeout: Double
     private var overflowReported = false
     private let onClose: (@Sendable (Connection) -> Void)?
+    private var closeHandlers: [() -> Void] = []
 
     init(
         id: UInt64,
@@ -285,5 +286,15 @@ public final class Connection: @unchecked Sendable {
         self.handler = nil
         handler?.closed(self)
         onClose?(self)
+        let handlers = closeHandlers
+        closeHandlers = []
+        for run in handlers { run() }
+    }
+
+    /// Runs `handler` once when the connection closes (on the loop). For per-connection bookkeeping above the
+    /// transport, such as counting connections per forwarded client address.
+    public func whenClosed(_ handler: @escaping () -> Void) {
+        guard state != .closed else { return handler() }
+        closeHandlers.append(handler)
     }
 }

@@ -11,10 +11,12 @@ final class ConnectionCounter: Sendable {
     private let counts = Mutex(Counts())
     let maxTotal: Int
     let maxPerIP: Int
+    let exempt: [IPNetwork]
 
-    init(maxTotal: Int, maxPerIP: Int) {
+    init(maxTotal: Int, maxPerIP: Int, exempt: [IPNetwork] = []) {
         self.maxTotal = maxTotal
         self.maxPerIP = maxPerIP
+        self.exempt = exempt
     }
 
     enum Admission {
@@ -27,7 +29,7 @@ final class ConnectionCounter: Sendable {
         counts.withLock { counts in
             if counts.total >= maxTotal { return .tooManyConnections }
             let current = counts.perIP[ip, default: 0]
-            if current >= maxPerIP { return .tooManyFromIP }
+            if current >= maxPerIP, !exempt.containsAddress(ip) { return .tooManyFromIP }
             counts.total += 1
             counts.perIP[ip] = current + 1
             return .admitted

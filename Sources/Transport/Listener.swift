@@ -48,7 +48,11 @@ public final class Listener: @unchecked Sendable {
         self.tls = tls
         self.log = log
         self.makeHandler = makeHandler
-        self.counter = ConnectionCounter(maxTotal: limits.maxConnections, maxPerIP: limits.maxConnectionsPerIP)
+        self.counter = ConnectionCounter(
+            maxTotal: limits.maxConnections,
+            maxPerIP: limits.maxConnectionsPerIP,
+            exempt: limits.perIPExempt
+        )
         resumeTimer = DispatchSource.makeTimerSource(queue: queue)
         let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
         source.setEventHandler { [unowned self] in self.acceptReady() }

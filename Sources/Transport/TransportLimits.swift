@@ -13,6 +13,9 @@ public struct TransportLimits: Sendable {
     /// Maximum open connections from one IP address. Default 2,000: a campus NAT can put many students behind
     /// one address; per-user limits live in the hub.
     public var maxConnectionsPerIP: Int = 2_000
+    /// Peers exempt from `maxConnectionsPerIP`: trusted reverse proxies, whose connections carry many clients
+    /// (the gateway then limits by the forwarded client address).
+    public var perIPExempt: [IPNetwork] = []
     /// `listen` backlog.
     public var backlog: Int32 = 4096
 

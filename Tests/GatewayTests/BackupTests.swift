@@ -68,7 +68,9 @@ import Testing
             }
         }
         #expect(try runCLI(["import", Self.fixture, "--data-dir", dataDirectory]).status == 0)
-        let server = try ServerProcess(arguments: ["--data-dir", dataDirectory])
+        let server = try ServerProcess(arguments: [
+            "--data-dir", dataDirectory, "--config", try ServerProcess.unlimitedRatesConfig(),
+        ])
         let sender = "2023010101"
         let senderToken = try token(dataDirectory, sender)
 
@@ -147,7 +149,9 @@ import Testing
         #expect(status.output.contains("version 1 applied"), "\(status.output)")
         #expect(!status.output.contains("will run at the next start"), "\(status.output)")
 
-        let restored = try ServerProcess(arguments: ["--data-dir", restoredDirectory])
+        let restored = try ServerProcess(arguments: [
+            "--data-dir", restoredDirectory, "--config", try ServerProcess.unlimitedRatesConfig(),
+        ])
         let reader = try HubClient(port: restored.port, token: try token(restoredDirectory, "2023010104"))
         let stored = try messages(reader, group: group)
         for (seq, text) in ackedBeforeBackup {

@@ -37,7 +37,9 @@ import Testing
             "yizhan-crash-\(UUID().uuidString)"
         ).path
         #expect(try runCLI(["import", Self.fixture, "--data-dir", dataDirectory]) == 0)
-        let first = try ServerProcess(arguments: ["--data-dir", dataDirectory])
+        let first = try ServerProcess(arguments: [
+            "--data-dir", dataDirectory, "--config", try ServerProcess.unlimitedRatesConfig(),
+        ])
         let senders = ["2023010101", "2023010102", "2023010103"]
         let acked = Mutex<[String: (seq: Int64, text: String)]>([:])
         let probe = try HubClient(port: first.port, token: try token(dataDirectory, senders[0]))
@@ -70,7 +72,9 @@ import Testing
         killed.wait()
         first.process.waitUntilExit()
 
-        let second = try ServerProcess(arguments: ["--data-dir", dataDirectory])
+        let second = try ServerProcess(arguments: [
+            "--data-dir", dataDirectory, "--config", try ServerProcess.unlimitedRatesConfig(),
+        ])
         let reader = try HubClient(port: second.port, token: try token(dataDirectory, "2023010104"))
         var stored: [Int64: String] = [:]
         var cursor: Int64 = 0

@@ -31,6 +31,10 @@ final class HubTestServer {
         configuration.port = 0
         configuration.eventLoops = 2
         configuration.dataDirectory = self.dataDirectory
+        // Rate limits have their own tests; the others send and connect as fast as they can.
+        configuration.hub.rateLimits = .unlimited
+        configuration.handshakesPerIP = .unlimited
+        configuration.requestsPerIP = .unlimited
         configure(&configuration)
         let log = Logger(minimumLevel: .debug, sink: logs)
         service = try HubService(configuration: configuration, log: log)

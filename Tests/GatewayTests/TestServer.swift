@@ -1,5 +1,6 @@
 import Dispatch
 import Gateway
+import Hub
 import Logging
 import Transport
 
@@ -14,6 +15,9 @@ final class TestServer {
         configuration.port = 0
         configuration.echo = true
         configuration.eventLoops = 2
+        // Per-IP limits have their own tests; the others connect as fast as they can.
+        configuration.handshakesPerIP = .unlimited
+        configuration.requestsPerIP = .unlimited
         configure(&configuration)
         server = Server(configuration: configuration, routes: routes, log: Logger(minimumLevel: .debug, sink: logs))
         port = try server.start().port

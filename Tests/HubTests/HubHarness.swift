@@ -48,12 +48,19 @@ final class HubHarness: @unchecked Sendable {
     private var nextSession: UInt64 = 0
     private var nextRequest = 0
 
-    init(directory: Directory = .sample, configuration: HubConfiguration = HubConfiguration()) {
+    /// Production defaults without per-user rate limits, which `RateLimitTests` cover; other tests send fast.
+    static var defaultConfiguration: HubConfiguration {
+        var configuration = HubConfiguration()
+        configuration.rateLimits = .unlimited
+        return configuration
+    }
+
+    init(directory: Directory = .sample, configuration: HubConfiguration = HubHarness.defaultConfiguration) {
         hub = makeHub(configuration: configuration)
         if !directory.orgUnits.isEmpty || !directory.users.isEmpty { importDirectory(directory) }
     }
 
-    func makeHub(configuration: HubConfiguration = HubConfiguration()) -> Hub {
+    func makeHub(configuration: HubConfiguration = HubHarness.defaultConfiguration) -> Hub {
         let snapshot = try! store.loadSnapshot(recentPerGroup: configuration.recentMessages)
         let clock = self.clock
         return Hub(snapshot: snapshot, store: store, output: output, configuration: configuration, loops: 2) {

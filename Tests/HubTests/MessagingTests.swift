@@ -98,7 +98,7 @@ import Testing
     }
 
     @Test func syncPagesAndStaysQuietUntilCaughtUp() {
-        var configuration = HubConfiguration()
+        var configuration = HubHarness.defaultConfiguration
         configuration.recentMessages = 4
         let h = HubHarness(configuration: configuration)
         let group = h.group("class:se2301")
@@ -130,7 +130,7 @@ import Testing
     }
 
     @Test func historyPagesBackwards() {
-        var configuration = HubConfiguration()
+        var configuration = HubHarness.defaultConfiguration
         configuration.recentMessages = 3
         let h = HubHarness(configuration: configuration)
         let group = h.group("class:se2301")

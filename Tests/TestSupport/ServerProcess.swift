@@ -75,6 +75,18 @@ public final class ServerProcess: @unchecked Sendable {
 
     public var pid: Int32 { process.processIdentifier }
 
+    /// A config file (in a fresh temporary directory) that turns every rate limit off, for tests that send as fast
+    /// as they can: pass `["--config", ServerProcess.unlimitedRatesConfig()]`.
+    public static func unlimitedRatesConfig() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "yizhan-unlimited-\(UUID().uuidString).toml"
+        ).path
+        let keys = ["posts", "answers", "handshakes_per_ip", "requests_per_ip"].map { "\($0)_per_minute = 0" }
+        try ("[limits]\n" + (keys + ["reminders_per_hour = 0"]).joined(separator: "\n") + "\n")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
     /// User plus system CPU seconds the process has used (from /proc/PID/stat).
     public var cpuSeconds: Double {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),

@@ -267,10 +267,12 @@ extension Hub {
         if let last = task.lastRemindAt {
             let wait = Int64(configuration.taskRemindInterval * 1000) - (now - last)
             if wait > 0 {
-                throw HubError(
+                var error = HubError(
                     .rateLimited,
                     "Members of this task were reminded recently; remind again in \((wait + 999) / 1000) s."
                 )
+                error.retryAfter = Double(wait) / 1000
+                throw error
             }
         }
         let previous = task.lastRemindAt
