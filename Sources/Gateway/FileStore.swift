@@ -2,6 +2,7 @@ import CShims
 import Foundation
 import Glibc
 import HTTP
+import Synchronization
 
 /// Uploaded bytes on disk, addressed by their SHA-256: `<data dir>/objects/ab/cd/abcd…` (the first two pairs of hex
 /// digits as two directory levels, so no directory grows past 65,536 entries).
@@ -27,6 +28,9 @@ public final class FileStore: Sendable {
     let writeBytes: @Sendable (Int32, UnsafeRawPointer, Int) -> Int
     private let objectsFD: Int32
     private let temporaryFD: Int32
+    /// Blobs an upload has just committed (or found already there) whose object is not yet durable in the hub:
+    /// `remove` must not delete them. The lock also orders `commit` against `remove`.
+    private let pins = Mutex<[String: Int]>([:])
 
     /// Bytes of each upload's beginning kept in memory for type detection.
     static let sniffPrefix = 64 * 1024
@@ -131,7 +135,37 @@ public final class FileStore: Sendable {
 
     /// Moves a finished temporary file into place. Returns false when the blob already existed (the temporary file
     /// is then deleted). On error the temporary file is left for the caller to remove.
+    /// The blob stays pinned (safe from `remove`) until `unpin`.
     func commit(temporary name: String, sha256: String, size: Int64) throws(FileStoreError) -> Bool {
+        try pins.withLock { (pins) throws(FileStoreError) -> Bool in
+            let isNew = try commitLocked(temporary: name, sha256: sha256, size: size)
+            pins[sha256, default: 0] += 1
+            return isNew
+        }
+    }
+
+    /// Releases a pin taken by a finished upload, once its object is durable (or failed).
+    public func unpin(_ sha256: String) {
+        pins.withLock { pins in
+            let count = pins[sha256, default: 0]
+            pins[sha256] = count > 1 ? count - 1 : nil
+        }
+    }
+
+    /// Deletes the blob `sha256` unless an upload has it pinned or `isReferenced` (asked under the lock, so no
+    /// upload can find the blob in between) says an object still uses it. Returns whether it was deleted.
+    public func remove(sha256: String, isReferenced: () -> Bool) -> Bool {
+        guard Self.isSHA256(sha256) else { return false }
+        return pins.withLock { pins in
+            guard pins[sha256] == nil, !isReferenced(), let shard = try? openShard(sha256, create: false) else {
+                return false
+            }
+            defer { Glibc.close(shard) }
+            return unlinkat(shard, sha256, 0) == 0
+        }
+    }
+
+    private func commitLocked(temporary name: String, sha256: String, size: Int64) throws(FileStoreError) -> Bool {
         precondition(Self.isSHA256(sha256) && Self.isSafeName(name))
         let shard = try openShard(sha256, create: true)
         defer { Glibc.close(shard) }
@@ -236,7 +270,7 @@ public struct StoredBlob: Sendable, Equatable {
 /// Not thread-safe: use it from one serial queue. After any error the temporary file is gone and every later call
 /// throws the same error; ``discard()`` is always safe.
 public final class FileUpload: @unchecked Sendable {
-    private let store: FileStore
+    let store: FileStore
     private var temporary: (name: String, fd: Int32)?
     private var hasher: SHA256Hasher? = SHA256Hasher()
     private var prefix: [UInt8] = []

@@ -316,8 +316,10 @@ final class UploadSink: RequestBodySink, @unchecked Sendable {
             )
             let log = self.log
             let hub = self.hub
+            let files = upload.store
             hub.queue.async {
                 hub.registerObject(object) { result in
+                    files.unpin(blob.sha256)
                     switch result {
                     case .success:
                         log.info(

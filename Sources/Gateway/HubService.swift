@@ -28,7 +28,8 @@ public final class HubService: @unchecked Sendable {
         self.configuration = configuration
         self.log = log
         self.metrics = metrics
-        self.observer = MetricsObserver(metrics: metrics)
+        let purged = PurgeHandler(log: log)
+        self.observer = MetricsObserver(metrics: metrics) { result in purged.handle(result) }
         let directory = DataDirectory(path: configuration.dataDirectory)
         try directory.create()
         guard let authority = TokenAuthority(secret: try directory.tokenSecret(configured: configuration.authSecret))
@@ -37,10 +38,12 @@ public final class HubService: @unchecked Sendable {
         }
         self.authority = authority
         files = try FileStore(directory: configuration.dataDirectory, syncWrites: configuration.durability == .power)
+        purged.files = files
         let staleUploads = files.removeStaleTemporaryFiles()
         if staleUploads > 0 { log.info("removed unfinished uploads", ("files", .int(staleUploads))) }
         let started = MonotonicClock.now()
         store = try SQLiteStore(directory: configuration.dataDirectory, durability: configuration.durability)
+        purged.store = store
         let snapshot = try store.loadSnapshot(recentPerGroup: configuration.hub.recentMessages)
         let output = WebSocketHubOutput(
             deflate: configuration.deflate,
@@ -61,6 +64,7 @@ public final class HubService: @unchecked Sendable {
             ("ms", .int(Int((MonotonicClock.now() - started) / 1_000_000)))
         )
         hub.observer = observer
+        hub.calendar = LocalCalendar(utcOffsetSeconds: Self.localUTCOffset())
         let ticker = DispatchSource.makeTimerSource(queue: hub.queue)
         ticker.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250), leeway: .milliseconds(20))
         ticker.setEventHandler { [hub] in hub.tick() }
@@ -102,6 +106,14 @@ public final class HubService: @unchecked Sendable {
         { [hub] done in hub.queue.async { done(hub.storageHealthy) } }
     }
 
+    /// The offset of the process's time zone (`TZ`, `/etc/localtime`) now: the retention purge runs at local time.
+    static func localUTCOffset() -> Int {
+        var now = time(nil)
+        var parts = tm()
+        guard localtime_r(&now, &parts) != nil else { return 0 }
+        return Int(parts.tm_gmtoff)
+    }
+
     /// Stops the timer and closes the store after pending writes.
     public func close() {
         ticker?.cancel()
@@ -111,11 +123,19 @@ public final class HubService: @unchecked Sendable {
     }
 }
 
-/// Forwards the hub's commit and job events to the metrics.
+/// Forwards the hub's commit and job events to the metrics, and purge reports to the purge handler.
 private final class MetricsObserver: HubObserver {
     let metrics: ServerMetrics
+    let purged: @Sendable (Result<PurgeReport, StoreError>) -> Void
 
-    init(metrics: ServerMetrics) { self.metrics = metrics }
+    init(metrics: ServerMetrics, purged: @escaping @Sendable (Result<PurgeReport, StoreError>) -> Void) {
+        self.metrics = metrics
+        self.purged = purged
+    }
+
+    func purgeFinished(_ result: Result<PurgeReport, StoreError>) {
+        purged(result)
+    }
 
     func batchCommitted(operations: Int, seconds: Double) {
         metrics.storeCommitSeconds.observe(seconds)
@@ -128,5 +148,40 @@ private final class MetricsObserver: HubObserver {
 
     func jobRan(lateBySeconds: Double) {
         metrics.schedulerLagSeconds.observe(max(0, lateBySeconds))
+    }
+}
+
+/// Finishes a retention purge outside the hub: deletes the files no object refers to any more and logs what went.
+private final class PurgeHandler: @unchecked Sendable {
+    let log: Logger
+    /// Set once during `HubService.init`, before the hub can purge.
+    var files: FileStore?
+    var store: SQLiteStore?
+
+    init(log: Logger) { self.log = log }
+
+    func handle(_ result: Result<PurgeReport, StoreError>) {
+        guard let files, let store else { return }
+        DispatchQueue.global(qos: .utility).async { [log] in
+            switch result {
+            case .success(let report):
+                var filesRemoved = 0
+                for sha256 in report.unreferencedFiles
+                where files.remove(sha256: sha256, isReferenced: { store.hasObject(sha256: sha256) }) {
+                    filesRemoved += 1
+                }
+                log.info(
+                    "retention purge",
+                    ("messagesExpired", .int(report.messagesExpired)),
+                    ("recordsDeleted", .int(report.recordsDeleted)),
+                    ("entriesDeleted", .int(report.entriesDeleted)),
+                    ("sharesRemoved", .int(report.sharesRemoved.count)),
+                    ("objectsDeleted", .int(report.objectsDeleted.count)),
+                    ("filesRemoved", .int(filesRemoved))
+                )
+            case .failure(let error):
+                log.error("retention purge failed", ("error", .string(error.description)))
+            }
+        }
     }
 }

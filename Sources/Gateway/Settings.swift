@@ -191,6 +191,84 @@ public enum Settings {
             seconds("hub.receipt_interval", "Seconds between coalesced receipt pushes (default 1).") {
                 $0.hub.receiptInterval = $1
             },
+            integer(
+                "retention.messages_days",
+                0...36_500,
+                "Days messages are kept unless a rule says otherwise, 0 = for ever (default 365)."
+            ) {
+                $0.hub.retention.messageDays = $1 == 0 ? nil : $1
+            },
+            strings(
+                "retention.rules",
+                "Overrides, first match wins: \"group_kind:message_kind=days\" with * for any kind and forever (default none)."
+            ) {
+                (config, values) throws(SettingError) in
+                var rules: [RetentionPolicy.Rule] = []
+                for value in values {
+                    guard let rule = RetentionPolicy.Rule(value) else {
+                        throw SettingError(
+                            description: "retention.rules: '\(value)' is not group_kind:message_kind=days (kinds: "
+                                + GroupKind.allCases.map(\.rawValue).joined(separator: ", ") + "; "
+                                + MessageKind.allCases.map(\.rawValue).joined(separator: ", ") + "; or *)"
+                        )
+                    }
+                    rules.append(rule)
+                }
+                config.hub.retention.rules = rules
+            },
+            Setting(
+                key: "retention.records",
+                flag: nil,
+                type: "string",
+                help: "Closed cards and tasks: academic_year (default), forever, or \"N days\" after they closed."
+            ) {
+                (config, value) throws(SettingError) in
+                guard case .string(let text) = value else {
+                    throw SettingError(description: "retention.records must be a string")
+                }
+                let parts = text.split(separator: " ")
+                if text == "academic_year" {
+                    config.hub.retention.records = .academicYear
+                } else if text == "forever" {
+                    config.hub.retention.records = .forever
+                } else if parts.count == 2, parts[1] == "days", let days = Int(parts[0]), (1...36_500).contains(days) {
+                    config.hub.retention.records = .days(days)
+                } else {
+                    throw SettingError(description: "retention.records must be academic_year, forever or \"N days\"")
+                }
+            },
+            Setting(
+                key: "retention.academic_year_end",
+                flag: nil,
+                type: "string",
+                help: "Last day of the academic year, MM-DD (default 08-31)."
+            ) {
+                (config, value) throws(SettingError) in
+                guard case .string(let text) = value, let day = RetentionPolicy.MonthDay(text) else {
+                    throw SettingError(description: "retention.academic_year_end must be MM-DD, like 08-31")
+                }
+                config.hub.retention.academicYearEnd = day
+            },
+            Setting(
+                key: "retention.purge_time",
+                flag: nil,
+                type: "string",
+                help: "Local time of the daily purge, HH:MM (default 03:30)."
+            ) {
+                (config, value) throws(SettingError) in
+                let parts: [Int] = {
+                    guard case .string(let text) = value else { return [] }
+                    return text.split(separator: ":").compactMap { Int($0) }
+                }()
+                guard parts.count == 2, (0...23).contains(parts[0]), (0...59).contains(parts[1]) else {
+                    throw SettingError(description: "retention.purge_time must be HH:MM, like 03:30")
+                }
+                config.hub.retention.purgeMinuteOfDay = parts[0] * 60 + parts[1]
+            },
+            integer("retention.unsent_upload_days", 1...3650, "Days an upload never sent anywhere is kept (default 7).")
+            {
+                $0.hub.retention.unsentUploadDays = $1
+            },
             integer("files.max_upload_bytes", 0...(1 << 40), "Largest file upload, else 413 (default 104857600).") {
                 $0.maxUploadBytes = $1
             },

@@ -100,6 +100,9 @@ extension Hub {
             throw HubError(.messageNotFound, "Message \(seq) does not exist in this group.")
         }
         if let entry = group.recent.entry(seq: seq) {
+            if entry.sender == nil, (try? Self.decodeEntry(entry, group: group.id))?.expired == true {
+                throw Self.expiredError(seq)
+            }
             try authorizeRecall(
                 group,
                 member: member,
@@ -131,6 +134,7 @@ extension Hub {
                     return self.output.send(Wire.error(error, id: requestID), to: session)
                 }
                 do throws(HubError) {
+                    if stored.expired { throw Self.expiredError(seq) }
                     try self.authorizeRecall(
                         group,
                         member: group.members[session.user],
@@ -249,7 +253,12 @@ extension Hub {
                 mentionAll: value["mentionAll"]?.boolValue ?? false,
                 createdAt: entry.createdAt
             ),
-            recalled: value["recalled"]?.boolValue ?? false
+            recalled: value["recalled"]?.boolValue ?? false,
+            expired: value["expired"]?.boolValue ?? false
         )
+    }
+
+    static func expiredError(_ seq: Int64) -> HubError {
+        HubError(.messageNotFound, "Message \(seq) has expired under the school's retention policy.")
     }
 }

@@ -31,6 +31,7 @@ extension Hub {
             write(ops, undo: [undo], completion: deliverSystemMessages(ops))
         }
         runDueJobs()
+        purgeIfDue(now: now)
         if now - lastRateSweep >= 60_000 {
             lastRateSweep = now
             sweepRateBuckets()

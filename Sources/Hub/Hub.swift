@@ -30,6 +30,14 @@ public final class Hub: @unchecked Sendable {
     var rateBuckets: [UserID: UserBuckets] = [:]
     var lastRateSweep: Timestamp = 0
 
+    // Retention (Hub+Retention.swift).
+    /// Local dates for the daily purge; nil = no automatic purge (tests run it by hand).
+    public var calendar: LocalCalendar?
+    var lastPurgeDay: Int64?
+    var purgeInFlight = false
+    /// Shares written while a purge runs (nil when none runs), so the purge's report does not undo them.
+    var sharesDuringPurge: Set<ObjectShare>?
+
     /// Told about commits and jobs (metrics). Set before use; read on the hub queue.
     public var observer: (any HubObserver)?
     /// False after a batch failed to commit, true again after one succeeds (readiness).
@@ -104,7 +112,9 @@ public final class Hub: @unchecked Sendable {
         RecentMessages.Entry(
             seq: message.seq,
             sender: message.message.sender,
+            kind: message.message.kind,
             createdAt: message.message.createdAt,
+            expired: message.expired,
             encoded: Wire.messageObject(message)
         )
     }
@@ -272,4 +282,6 @@ public protocol HubObserver: AnyObject, Sendable {
     func batchCommitted(operations: Int, seconds: Double)
     func batchFailed(operations: Int)
     func jobRan(lateBySeconds: Double)
+    /// A retention purge ended (its report lists the files the gateway should delete).
+    func purgeFinished(_ result: Result<PurgeReport, StoreError>)
 }

@@ -31,6 +31,8 @@ public struct HubConfiguration: Sendable {
     public var recordRetentionInMemoryDays = 30
     /// Per-user rate limits (Hub+RateLimits.swift).
     public var rateLimits = HubRateLimits()
+    /// How long messages and records are kept (Hub+Retention.swift).
+    public var retention = RetentionPolicy()
 
     public init() {}
 }

@@ -19,6 +19,12 @@ public protocol HubStore: AnyObject, Sendable {
         completion: @escaping @Sendable (Result<[[StoredMessage]], StoreError>) -> Void
     )
 
+    /// Applies a retention plan: expires messages (content and sender removed, the seq kept), deletes records
+    /// closed before the plan's cutoff with their entries, withdraws shares of objects nothing live refers to any
+    /// more and deletes objects left without shares. Works in small transactions between commits, so sends are
+    /// never held up for long. Idempotent: a run cut short is finished by the next one.
+    func purge(_ plan: PurgePlan, completion: @escaping @Sendable (Result<PurgeReport, StoreError>) -> Void)
+
     /// Reads one record with all its entries (records older than the snapshot's window are not in memory).
     func readRecord(
         _ kind: RecordKind,
@@ -118,7 +124,7 @@ public struct HubSnapshot: Sendable, Equatable {
 }
 
 /// An object shared in a group.
-public struct ObjectShare: Sendable, Equatable {
+public struct ObjectShare: Sendable, Hashable {
     public var object: String
     public var group: GroupID
 

@@ -1,4 +1,5 @@
 import Dispatch
+import JSON
 
 /// A `HubStore` in memory: the reference semantics of the store contract, for hub tests. Completions run on its
 /// own queue, like a real store's. `failNextCommits` makes commits fail, for failure-path tests.
@@ -162,6 +163,99 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
             guard let record = records[Self.key(kind, id)] else { return completion(.success(nil)) }
             let list = (entries[Self.key(kind, id)] ?? [:]).values.sorted { $0.user < $1.user }
             completion(.success(RecordWithEntries(record: record, entries: list)))
+        }
+    }
+
+    public func purge(_ plan: PurgePlan, completion: @escaping @Sendable (Result<PurgeReport, StoreError>) -> Void) {
+        queue.async { [self] in
+            var report = PurgeReport()
+            var candidates: [ObjectShare] = []
+            for (group, list) in messages {
+                guard let kind = groups[group]?.kind else { continue }
+                for index in list.indices where !list[index].expired {
+                    let message = list[index].message
+                    guard plan.expires(kind, message.kind, createdAt: message.createdAt) else { continue }
+                    if [.image, .video, .file].contains(message.kind) {
+                        candidates += ObjectReferences.ids(in: message.body).map {
+                            ObjectShare(object: $0, group: group)
+                        }
+                    }
+                    messages[group]![index] = .expired(
+                        seq: list[index].seq,
+                        group: group,
+                        kind: message.kind,
+                        createdAt: message.createdAt
+                    )
+                    report.messagesExpired += 1
+                }
+            }
+            if let before = plan.recordsClosedBefore {
+                for (key, record) in records where (record.endedAt ?? .max) < before {
+                    candidates += ObjectReferences.ids(in: record.body).map {
+                        ObjectShare(object: $0, group: record.group)
+                    }
+                    for entry in (entries[key] ?? [:]).values {
+                        candidates += ObjectReferences.ids(in: entry.body).map {
+                            ObjectShare(object: $0, group: record.group)
+                        }
+                    }
+                    report.entriesDeleted += entries[key]?.count ?? 0
+                    entries[key] = nil
+                    records[key] = nil
+                    report.recordsDeleted += 1
+                    guard record.kind == .card || record.kind == .task, let list = messages[record.group] else {
+                        continue
+                    }
+                    for index in list.indices where list[index].message.kind.rawValue == record.kind.rawValue {
+                        let body = try? JSONParser.parse(list[index].message.body)
+                        guard !list[index].expired, body?[record.kind.rawValue]?.int64Value == record.id else {
+                            continue
+                        }
+                        messages[record.group]![index] = .expired(
+                            seq: list[index].seq,
+                            group: record.group,
+                            kind: list[index].message.kind,
+                            createdAt: list[index].message.createdAt
+                        )
+                        report.messagesExpired += 1
+                    }
+                }
+            }
+            for (id, object) in objects where object.createdAt < plan.unsentUploadsBefore {
+                if !shares.contains(where: { $0.hasPrefix(id + "\u{0}") }) {
+                    candidates.append(ObjectShare(object: id, group: GroupID(0)))
+                }
+            }
+            for candidate in candidates {
+                let key = candidate.object + "\u{0}" + String(candidate.group.rawValue)
+                if candidate.group.rawValue != 0, shares.contains(key) {
+                    let live = (messages[candidate.group] ?? []).contains {
+                        !$0.recalled && !$0.expired
+                            && ObjectReferences.ids(in: $0.message.body).contains(candidate.object)
+                    }
+                    let inRecords = records.values.contains { record in
+                        record.group == candidate.group
+                            && (ObjectReferences.ids(in: record.body).contains(candidate.object)
+                                || (entries[Self.key(record.kind, record.id)] ?? [:]).values.contains {
+                                    ObjectReferences.ids(in: $0.body).contains(candidate.object)
+                                })
+                    }
+                    if !live, !inRecords {
+                        shares.remove(key)
+                        report.sharesRemoved.append(candidate)
+                    }
+                }
+                if let object = objects[candidate.object],
+                    !shares.contains(where: { $0.hasPrefix(candidate.object + "\u{0}") })
+                {
+                    objects[candidate.object] = nil
+                    report.objectsDeleted.append(candidate.object)
+                    if !objects.values.contains(where: { $0.sha256 == object.sha256 }) {
+                        report.unreferencedFiles.append(object.sha256)
+                    }
+                }
+            }
+            completion(.success(report))
         }
     }
 

@@ -54,15 +54,35 @@ public struct NewMessage: Sendable, Equatable {
     }
 }
 
-/// A message as stored: a `NewMessage` with its seq, and whether it was recalled (its body is then gone).
+/// A message as stored: a `NewMessage` with its seq, and whether it was recalled or expired (its body is then
+/// gone; an expired one has lost its sender too).
 public struct StoredMessage: Sendable, Equatable {
     public var seq: Int64
     public var message: NewMessage
     public var recalled: Bool
+    /// Past the retention policy: only the seq, kind and time remain, so resumes stay gap-free.
+    public var expired: Bool
 
-    public init(seq: Int64, message: NewMessage, recalled: Bool = false) {
+    public init(seq: Int64, message: NewMessage, recalled: Bool = false, expired: Bool = false) {
         self.seq = seq
         self.message = message
         self.recalled = recalled
+        self.expired = expired
+    }
+
+    /// What is left of `message` once it expires.
+    public static func expired(seq: Int64, group: GroupID, kind: MessageKind, createdAt: Timestamp) -> StoredMessage {
+        StoredMessage(
+            seq: seq,
+            message: NewMessage(
+                group: group,
+                sender: nil,
+                clientMsgID: nil,
+                kind: kind,
+                body: [],
+                createdAt: createdAt
+            ),
+            expired: true
+        )
     }
 }

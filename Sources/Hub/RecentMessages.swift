@@ -4,7 +4,10 @@ struct RecentMessages {
     struct Entry {
         var seq: Int64
         var sender: UserID?
+        var kind: MessageKind
         var createdAt: Timestamp
+        /// Expired by the retention policy (the encoded object has no body).
+        var expired = false
         /// The message object as sent on the wire (`Wire.messageObject`).
         var encoded: [UInt8]
     }
@@ -38,6 +41,11 @@ struct RecentMessages {
     func entry(seq: Int64) -> Entry? {
         guard let first = firstSeq, seq >= first, seq < first + Int64(entries.count) else { return nil }
         return entries[(start + Int(seq - first)) % entries.count]
+    }
+
+    /// Calls `update` on every entry, oldest first, letting it replace the entry.
+    mutating func updateEach(_ update: (inout Entry) -> Void) {
+        for index in entries.indices { update(&entries[index]) }
     }
 
     mutating func replace(seq: Int64, encoded: [UInt8]) {

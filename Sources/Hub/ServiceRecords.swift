@@ -1,3 +1,5 @@
+import JSON
+
 /// An uploaded file: content-addressed bytes on disk (by sha256) plus who uploaded it under which name.
 public struct ObjectRecord: Sendable, Equatable {
     /// Random, unguessable id (the download URL's last segment).
@@ -44,6 +46,20 @@ public enum RecordKind: String, Sendable, CaseIterable {
 /// A group-service document (card, task, library file), stored as canonical JSON. The hub owns its schema; the
 /// store only keeps it, indexed by kind, id and group.
 public struct ServiceRecord: Sendable, Equatable {
+    /// When it stopped accepting anything: closed, or past the card's or task's deadline. nil while open.
+    public var endedAt: Timestamp? {
+        if let closedAt { return closedAt }
+        guard let body = try? JSONParser.parse(self.body) else { return nil }
+        switch kind {
+        case .task: return body["deadline"]?.int64Value
+        case .card:
+            let definition = body["definition"]
+            return definition?["lateUntil"]?.int64Value ?? definition?["endsAt"]?.int64Value
+                ?? definition?["deadline"]?.int64Value
+        case .groupFile: return nil
+        }
+    }
+
     public var kind: RecordKind
     public var id: Int64
     public var group: GroupID

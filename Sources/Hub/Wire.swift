@@ -35,7 +35,10 @@ public enum Wire {
             writer.key("mentionAll")
             writer.bool(true)
         }
-        if stored.recalled {
+        if stored.expired {
+            writer.key("expired")
+            writer.bool(true)
+        } else if stored.recalled {
             writer.key("recalled")
             writer.bool(true)
         } else {

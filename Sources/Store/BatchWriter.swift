@@ -280,7 +280,11 @@ extension BatchWriter {
 
     fileprivate func share(_ object: String, in group: GroupID) throws(SQLiteError) {
         let insert = try db.statement(
-            "INSERT INTO object_shares (object_id, group_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING"
+            // A share of an object the retention purge deleted meanwhile is dropped rather than failing the batch.
+            """
+            INSERT INTO object_shares (object_id, group_id) SELECT ?1, ?2
+            WHERE EXISTS (SELECT 1 FROM objects WHERE id = ?1) ON CONFLICT DO NOTHING
+            """
         )
         defer { insert.reset() }
         insert.bind(object, at: 1)

@@ -29,7 +29,9 @@ extension SQLiteStatement {
             mentionAll: bool(at: 8),
             createdAt: int64(at: 9)
         )
-        return StoredMessage(seq: int64(at: 1), message: message, recalled: bool(at: 10))
+        // recalled: 0 no, 1 recalled, 2 expired by the retention policy.
+        let state = int64(at: 10)
+        return StoredMessage(seq: int64(at: 1), message: message, recalled: state == 1, expired: state == 2)
     }
 
     /// A member row selected as `group_id, user_id, role, source, joined_seq, muted_until, read_seq`.

@@ -8,7 +8,33 @@ enum Schema {
     static let migrations: [Migration] = [
         Migration(version: 1, name: "initial schema", sql: version1),
         Migration(version: 2, name: "group services: files, cards, tasks, jobs", sql: version2),
+        Migration(version: 3, name: "student-data protection: audit log, retention", sql: version3),
     ]
+
+    private static let version3: StaticString = """
+        -- Privileged reads and actions, append-only and tamper-evident: each row's hash covers its fields and the
+        -- previous row's hash (`yizhan audit verify` walks the chain). The triggers stop accidental edits; the
+        -- chain shows deliberate ones.
+        CREATE TABLE audit_log (
+            seq         INTEGER PRIMARY KEY,
+            at          INTEGER NOT NULL,
+            actor       TEXT,                   -- user id; NULL for the system (jobs, command line)
+            action      TEXT NOT NULL,
+            target      TEXT,
+            detail      TEXT NOT NULL,          -- JSON object
+            prev_hash   TEXT NOT NULL,          -- hex SHA-256 of the previous row, 64 zeros for the first
+            hash        TEXT NOT NULL
+        );
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+        -- Retention: messages.recalled is 2 for a message whose content expired (body '{}', no sender), so every
+        -- seq still exists and resumes stay gap-free. The daily purge walks live messages by time; expired ones
+        -- leave this index, so each run reads only what it may expire.
+        CREATE INDEX messages_by_time ON messages (created_at) WHERE recalled != 2;
+        """
 
     private static let version2: StaticString = """
         ALTER TABLE groups ADD COLUMN allow_member_cards INTEGER NOT NULL DEFAULT 0;

@@ -5,6 +5,7 @@ import HTTP
 import Hub
 import JSON
 import Logging
+import Synchronization
 import TestSupport
 import Testing
 import Transport
@@ -498,6 +499,51 @@ import Transport
         let server = try HubTestServer(dataDirectory: directory)
         defer { remove(server) }
         #expect(temporaryFiles(server).isEmpty)
+    }
+
+    // MARK: Retention
+
+    /// The daily purge deletes uploads never sent anywhere once their grace time (seven days by default) is over,
+    /// and their files.
+    @Test func theRetentionPurgeDeletesStaleUnsentUploadsAndTheirFiles() throws {
+        let server = try HubTestServer()
+        defer { remove(server) }
+        let first = try upload(server, Self.png, name: "a.png")
+        let second = try upload(server, Self.random(1000, seed: 3), name: "b.bin")
+        #expect(first.status == 201 && second.status == 201)
+        #expect(blobs(server).count == 2)
+        let hub = server.service.hub
+        func purge(daysFromNow days: Int64) throws -> PurgeReport {
+            let plan = RetentionPolicy().plan(
+                now: Int64(Date().timeIntervalSince1970 * 1000) + days * 86_400_000,
+                calendar: LocalCalendar(utcOffsetSeconds: 0)
+            )
+            let finished = DispatchSemaphore(value: 0)
+            let report = Mutex<PurgeReport?>(nil)
+            hub.queue.async {
+                hub.purge(plan: plan) { result in
+                    report.withLock { $0 = try? result.get() }
+                    finished.signal()
+                }
+            }
+            finished.wait()
+            return try #require(report.withLock { $0 })
+        }
+        func logged(_ count: Int) -> Bool {
+            waitUntil { server.logs.capturedLines.filter { $0.contains(#""msg":"retention purge""#) }.count == count }
+        }
+
+        #expect(try purge(daysFromNow: 0).objectsDeleted.isEmpty)
+        #expect(logged(1))
+        #expect(blobs(server).count == 2)
+
+        let report = try purge(daysFromNow: 8)
+        #expect(Set(report.objectsDeleted) == [first.id, second.id])
+        #expect(report.unreferencedFiles.count == 2)
+        #expect(logged(2), "\(server.logs.capturedLines)")
+        #expect(server.logs.capturedLines.contains { $0.contains(#""filesRemoved":2"#) })
+        #expect(blobs(server).isEmpty)
+        #expect(try get(server, first.id).status == 404)
     }
 
     // MARK: Types

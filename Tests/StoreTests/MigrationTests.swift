@@ -23,7 +23,8 @@ import Testing
             }
             #expect(
                 tables == [
-                    "course_members", "courses", "groups", "jobs", "members", "messages", "object_shares", "objects",
+                    "audit_log", "course_members", "courses", "groups", "jobs", "members", "messages", "object_shares",
+                    "objects",
                     "org_units", "record_entries", "records", "schema_migrations", "users",
                 ]
             )

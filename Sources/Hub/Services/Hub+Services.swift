@@ -75,7 +75,8 @@ extension Hub {
         guard objects[id] != nil else {
             throw HubError(.objectNotFound, "Object '\(id)' does not exist; upload it first.")
         }
-        if objectGroups[id]?.contains(group) == true { return nil }
+        // While a purge runs, the store may withdraw a share the hub still has in memory: write it again.
+        if objectGroups[id]?.contains(group) == true { return sharesDuringPurge == nil ? nil : .shareObject(id, group) }
         guard downloadableObject(id, user: user, roles: []) != nil else {
             throw HubError(.objectNotFound, "Object '\(id)' does not exist or is not available to you.")
         }
@@ -86,7 +87,9 @@ extension Hub {
     func applyShares(_ ops: [WriteOp]) {
         for op in ops {
             switch op {
-            case .shareObject(let object, let group): objectGroups[object, default: []].insert(group)
+            case .shareObject(let object, let group):
+                objectGroups[object, default: []].insert(group)
+                sharesDuringPurge?.insert(ObjectShare(object: object, group: group))
             case .unshareObject(let object, let group): objectGroups[object]?.remove(group)
             default: break
             }
