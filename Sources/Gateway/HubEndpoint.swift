@@ -101,6 +101,8 @@ final class HubConnection: WebSocketSession, @unchecked Sendable {
     }
 
     func closed(_ channel: WebSocketChannel, code: CloseCode?) {
+        // The channel holds this object as its session: break the cycle, or every closed connection leaks both.
+        self.channel = nil
         guard let session else { return }
         self.session = nil
         let hub = self.hub
