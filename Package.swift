@@ -32,7 +32,7 @@ let package = Package(
         // The connection hub: groups, members, messages, receipts. No sockets, no SQL.
         .target(name: "Hub", dependencies: ["JSON"]),
         // Hub storage on SQLite.
-        .target(name: "Store", dependencies: ["Hub", "CSQLite"]),
+        .target(name: "Store", dependencies: ["Hub", "JSON", "CSQLite", "Auth"]),
         // Directory files (JSON, CSV) parsed into the hub's records.
         .target(name: "DirectoryImport", dependencies: ["Hub", "JSON"]),
 

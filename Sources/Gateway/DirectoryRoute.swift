@@ -37,7 +37,7 @@ enum DirectoryRoute {
                     return responder.respond(.json(.unprocessableContent, body: problemsBody(error)))
                 }
                 hub.queue.async {
-                    hub.importDirectory(directory) { result in
+                    hub.importDirectory(directory, by: claims.subject) { result in
                         switch result {
                         case .success(let report):
                             log.info(

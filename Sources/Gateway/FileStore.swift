@@ -1,3 +1,4 @@
+import Auth
 import CShims
 import Foundation
 import Glibc
@@ -120,7 +121,8 @@ public final class FileStore: Sendable {
     func createTemporary() throws(FileStoreError) -> (name: String, fd: Int32) {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<8 {
-            let name = "upload-" + Self.hex((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            let name =
+                "upload-" + SHA256Hasher.hex(digest: (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
             let fd = openat(temporaryFD, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
             if fd >= 0 { return (name, fd) }
             if errno != EEXIST { throw FileStoreError(errno: errno, operation: "create temporary file") }
@@ -242,16 +244,6 @@ public final class FileStore: Sendable {
         let path = ([root] + components).joined(separator: "/")
         return path.hasPrefix(root + "/") ? path : nil
     }
-
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
 }
 
 /// A blob the store holds after an upload.
@@ -333,7 +325,7 @@ public final class FileUpload: @unchecked Sendable {
         hasher = nil
         do throws(FileStoreError) {
             let (temporaryName, fd) = try open()
-            let sha256 = FileStore.hex(digest)
+            let sha256 = SHA256Hasher.hex(digest: digest)
             let size = self.size
             let file = OpenFile(descriptor: dup(fd))
             let mime = MimeSniffer.sniff(prefix: prefix, size: size, name: name) { offset, count in
@@ -377,43 +369,6 @@ public final class FileUpload: @unchecked Sendable {
     private func fail(_ error: FileStoreError) {
         discard()
         failure = error
-    }
-}
-
-/// Incremental SHA-256 through OpenSSL's EVP interface.
-final class SHA256Hasher {
-    private let context: OpaquePointer
-
-    init() {
-        context = EVP_MD_CTX_new()
-        precondition(EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1, "EVP_DigestInit_ex(SHA-256) failed")
-    }
-
-    deinit {
-        EVP_MD_CTX_free(context)
-    }
-
-    func update(_ bytes: UnsafeRawBufferPointer) {
-        guard !bytes.isEmpty else { return }
-        precondition(EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) == 1, "EVP_DigestUpdate failed")
-    }
-
-    func update(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { update($0) }
-    }
-
-    func finish() -> [UInt8] {
-        var digest = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        precondition(EVP_DigestFinal_ex(context, &digest, &length) == 1 && length == 32, "EVP_DigestFinal_ex failed")
-        return digest
-    }
-
-    /// The hex SHA-256 of `bytes`.
-    static func hex(_ bytes: [UInt8]) -> String {
-        let hasher = SHA256Hasher()
-        hasher.update(bytes)
-        return FileStore.hex(hasher.finish())
     }
 }
 

@@ -3,9 +3,11 @@ extension Hub {
     /// one group per class (counselors admin, active students members), one per course (first teacher owner,
     /// other teachers admins, students members). Only `directory` memberships are added or removed; manual ones
     /// and frozen or dissolved groups are left alone. Every group change is a system message.
-    /// Idempotent: the same data again changes nothing. `completion` runs on the hub queue once durable.
+    /// Idempotent: the same data again changes nothing. `completion` runs on the hub queue once durable. An import
+    /// that changes anything is audited as done by `actor` (nil: the command line).
     public func importDirectory(
         _ directory: Directory,
+        by actor: UserID? = nil,
         completion: @escaping (Result<ImportReport, HubError>) -> Void
     ) {
         var report = ImportReport()
@@ -113,6 +115,17 @@ extension Hub {
         report.usersDeactivated = deactivated.count
         report.unknownUsers = Array(Set(report.unknownUsers)).sorted()
         guard !ops.isEmpty else { return completion(.success(report)) }
+        ops.append(
+            audit(
+                .directoryImport,
+                by: actor,
+                target: nil,
+                [
+                    "users": .int(Int64(directory.users.count)), "membersAdded": .int(Int64(report.membersAdded)),
+                    "membersRemoved": .int(Int64(report.membersRemoved)),
+                ]
+            )
+        )
 
         write(ops, undo: undo) { [self] result in
             guard case .success(let outcomes) = result else { return completion(.failure(.storage)) }

@@ -343,9 +343,15 @@ extension Hub {
                 writer.string(session.user)
             }
         )
+        let audited = audit(
+            admin ? .adminSet : .adminUnset,
+            by: session.user,
+            target: "group:\(group.id.rawValue)",
+            ["user": .string(user)]
+        )
         commitChange(
             group,
-            ops: [.upsertMember(group.id, member), notice],
+            ops: [.upsertMember(group.id, member), notice, audited],
             undo: [undo],
             id: requestID,
             session: session
@@ -387,6 +393,14 @@ extension Hub {
                     writer.key("by")
                     writer.string(session.user)
                 }
+            )
+        )
+        ops.append(
+            audit(
+                .ownerTransferred,
+                by: session.user,
+                target: "group:\(group.id.rawValue)",
+                ["from": .string(previousOwner), "to": .string(user)]
             )
         )
         commitChange(group, ops: ops, undo: undo, id: requestID, session: session)

@@ -57,6 +57,8 @@ public enum WriteOp: Sendable, Equatable {
     case upsertEntry(RecordEntry)
     case upsertJob(JobRecord)
     case deleteJob(Int64)
+    /// Appends to the audit log; the store chains it to the previous entry.
+    case appendAudit(AuditEntry)
 }
 
 /// What happened to one `.appendMessage`.

@@ -18,6 +18,7 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
     private var entries: [String: [UserID: RecordEntry]] = [:]
     private var jobs: [Int64: JobRecord] = [:]
     private var lastRecordIDs: [RecordKind: Int64] = [:]
+    private var auditEntries: [AuditEntry] = []
     /// Commits to fail before succeeding again.
     public var failNextCommits = 0
     /// Every batch committed, in order (for assertions).
@@ -81,6 +82,7 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
             var (objects, shares, records, entries, jobs, lastRecordIDs) =
                 (self.objects, self.shares, self.records, self.entries, self.jobs, self.lastRecordIDs)
             var outcomes: [AppendOutcome] = []
+            var audited: [AuditEntry] = []
             for op in batch {
                 switch op {
                 case .appendMessage(let message):
@@ -125,12 +127,14 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
                     entries[Self.key(entry.kind, entry.record), default: [:]][entry.user] = entry
                 case .upsertJob(let job): jobs[job.id] = job
                 case .deleteJob(let id): jobs[id] = nil
+                case .appendAudit(let entry): audited.append(entry)
                 }
             }
             (self.users, self.orgUnits, self.courses, self.groups, self.members, self.messages, self.clientIDs) =
                 (users, orgUnits, courses, groups, members, messages, clientIDs)
             (self.objects, self.shares, self.records, self.entries, self.jobs, self.lastRecordIDs) =
                 (objects, shares, records, entries, jobs, lastRecordIDs)
+            auditEntries += audited
             committedBatches.append(batch)
             completion(.success(outcomes))
         }
@@ -258,6 +262,9 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
             completion(.success(report))
         }
     }
+
+    /// The audit log (for assertions).
+    public var auditLog: [AuditEntry] { queue.sync { auditEntries } }
 
     /// Pending jobs (for assertions).
     public var pendingJobs: [JobRecord] { queue.sync { jobs.values.sorted { $0.id < $1.id } } }

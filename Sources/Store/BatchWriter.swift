@@ -36,6 +36,7 @@ struct BatchWriter {
         case .upsertEntry(let entry): try upsert(entry)
         case .upsertJob(let job): try upsert(job)
         case .deleteJob(let id): try deleteJob(id)
+        case .appendAudit(let entry): try AuditLog.append(entry, db)
         }
     }
 

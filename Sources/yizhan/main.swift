@@ -6,7 +6,7 @@ import JSON
 import Logging
 import Store
 
-/// `yizhan`: serve, token, import, version.
+/// `yizhan`: serve, token, import, backup, restore, migrate, user, audit, version.
 let arguments = Array(CommandLine.arguments.dropFirst())
 let usage = """
     usage: yizhan <command> [options]
@@ -19,9 +19,13 @@ let usage = """
       backup    copy the data directory consistently, also while the server runs: yizhan backup --to DIR
       restore   restore a backup into an empty data directory: yizhan restore --from DIR
       migrate   show the schema versions of the data directory: yizhan migrate --status
+      user      everything stored about a person: yizhan user export ID [--out FILE]
+                erase it when they leave (server stopped): yizhan user erase ID --yes
+      audit     check the audit log's hash chain: yizhan audit verify
+                print entries as JSON lines: yizhan audit list [--after SEQ] [--limit N]
       version   print the version
 
-    token, import, backup, restore and migrate read the same --config and --data-dir as serve.
+    All commands but version read the same --config and --data-dir as serve.
     """
 
 func fail(_ message: String, status: Int32 = 2) -> Never {
@@ -46,7 +50,7 @@ func split(
             index += 2
         } else if arg.hasPrefix("--") {
             rest.append(arg)
-            if index + 1 < args.count, !args[index + 1].hasPrefix("--"), arg != "--echo" {
+            if index + 1 < args.count, !args[index + 1].hasPrefix("--"), arg != "--echo", arg != "--yes" {
                 rest.append(args[index + 1])
                 index += 1
             }
@@ -222,6 +226,76 @@ case "migrate":
         }
         let pending = SQLiteStore.schemaVersion - (applied.last?.version ?? 0)
         if pending > 0 { print("\(pending) migration(s) will run at the next start") }
+    } catch {
+        fail("\(error)", status: 1)
+    }
+
+case "user":
+    let (own, rest, positional) = split(Array(arguments.dropFirst()), taking: ["--out"])
+    let yes = rest.contains("--yes")
+    guard positional.count == 2, ["export", "erase"].contains(positional[0]) else {
+        fail("usage: yizhan user export ID [--out FILE] | yizhan user erase ID --yes [--config FILE] [--data-dir DIR]")
+    }
+    let configuration = loadConfiguration(rest.filter { $0 != "--yes" })
+    let user = positional[1]
+    let now = Int64(Date().timeIntervalSince1970 * 1000)
+    do {
+        if positional[0] == "export" {
+            let export = try SQLiteStore.exportUser(user, directory: configuration.dataDirectory, now: now)
+            let bytes = Data(export.encoded() + [0x0A])
+            if let out = own.first(where: { $0.0 == "--out" })?.1 {
+                guard
+                    FileManager.default.createFile(atPath: out, contents: bytes, attributes: [.posixPermissions: 0o600])
+                else { fail("cannot write \(out)", status: 1) }
+            } else {
+                FileHandle.standardOutput.write(bytes)
+            }
+        } else {
+            guard yes else { fail("erasing '\(user)' cannot be undone: add --yes (export first: yizhan user export)") }
+            // The hub keeps people in memory: it must not run while they are erased underneath it.
+            guard try DataDirectory(path: configuration.dataDirectory).lock() != nil else {
+                fail("a server is running on \(configuration.dataDirectory); stop it first", status: 1)
+            }
+            let report = try SQLiteStore.eraseUser(user, directory: configuration.dataDirectory, now: now)
+            print(
+                "erased \(user): now \(report.pseudonym) (已离校成员); \(report.messagesReattributed) messages, "
+                    + "\(report.entriesReattributed) answers and \(report.uploadsReattributed) uploads kept under it, "
+                    + "\(report.membershipsRemoved) memberships and \(report.inboxMessagesDeleted) inbox messages deleted"
+            )
+        }
+    } catch {
+        fail("\(error)", status: 1)
+    }
+
+case "audit":
+    let (own, rest, positional) = split(Array(arguments.dropFirst()), taking: ["--after", "--limit"])
+    guard positional.count == 1, ["verify", "list"].contains(positional[0]) else {
+        fail(
+            "usage: yizhan audit verify | yizhan audit list [--after SEQ] [--limit N] [--config FILE] [--data-dir DIR]"
+        )
+    }
+    let configuration = loadConfiguration(rest)
+    do {
+        if positional[0] == "verify" {
+            switch try SQLiteStore.verifyAuditLog(directory: configuration.dataDirectory) {
+            case .intact(let entries, let head):
+                print("audit log intact: \(entries) entries, head \(head)")
+            case .broken(let seq, let reason):
+                fail("audit log broken at entry \(seq): \(reason)", status: 1)
+            }
+        } else {
+            let after = own.first { $0.0 == "--after" }.flatMap { Int64($0.1) } ?? 0
+            let limit = own.first { $0.0 == "--limit" }.flatMap { Int($0.1) } ?? 1000
+            for row in try SQLiteStore.auditLog(directory: configuration.dataDirectory, after: after, limit: limit) {
+                let line: JSONValue = [
+                    "seq": .int(row.seq), "at": .int(row.at), "actor": row.actor.map { .string($0) } ?? .null,
+                    "action": .string(row.action), "target": row.target.map { .string($0) } ?? .null,
+                    "detail": (try? JSONParser.parse(Array(row.detail.utf8))) ?? .string(row.detail),
+                    "hash": .string(row.hash),
+                ]
+                print(line.jsonString)
+            }
+        }
     } catch {
         fail("\(error)", status: 1)
     }

@@ -13,18 +13,8 @@ import Testing
     static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("DirectoryImportTests/Fixtures/sample-directory.json").path
 
-    /// Runs the CLI and returns its exit status and standard output.
     func runCLI(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: ServerProcess.binaryPath)
-        process.arguments = arguments
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try ServerProcess.runCLI(arguments)
     }
 
     func token(_ dataDirectory: String, _ user: String) throws -> String {

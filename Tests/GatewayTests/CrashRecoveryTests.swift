@@ -13,13 +13,7 @@ import Testing
         .appendingPathComponent("DirectoryImportTests/Fixtures/sample-directory.json").path
 
     func runCLI(_ arguments: [String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ServerProcess.binaryPath)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+        try ServerProcess.runCLI(arguments).status
     }
 
     func token(_ dataDirectory: String, _ user: String) throws -> String {

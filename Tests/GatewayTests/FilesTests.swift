@@ -1,3 +1,4 @@
+import Auth
 import Dispatch
 import Foundation
 import Glibc
@@ -623,7 +624,7 @@ import Transport
             block[0] = UInt8(truncatingIfNeeded: index)
             expected.update(block)
         }
-        #expect(FileStore.hex(hasher.finish()) == FileStore.hex(expected.finish()))
+        #expect(SHA256Hasher.hex(digest: hasher.finish()) == SHA256Hasher.hex(digest: expected.finish()))
         #expect(peakQueued <= HTTPServerHandler.downloadWindow + HTTPServerHandler.downloadChunk)
         #expect(peakDuringDownload < size / 2, "download grew RSS by \(peakDuringDownload >> 20) MiB")
     }

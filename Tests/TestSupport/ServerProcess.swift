@@ -75,6 +75,20 @@ public final class ServerProcess: @unchecked Sendable {
 
     public var pid: Int32 { process.processIdentifier }
 
+    /// Runs `yizhan <arguments>` to completion: its exit status and its standard output and error together.
+    public static func runCLI(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: binaryPath)
+        process.arguments = arguments
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
     /// A config file (in a fresh temporary directory) that turns every rate limit off, for tests that send as fast
     /// as they can: pass `["--config", ServerProcess.unlimitedRatesConfig()]`.
     public static func unlimitedRatesConfig() throws -> String {

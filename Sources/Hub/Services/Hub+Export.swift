@@ -28,7 +28,8 @@ extension Hub {
                 else {
                     throw .forbidden("the card's publisher and the group's owner and admins")
                 }
-                completion(.success(self.table(for: card, group: group)))
+                let entry = self.audit(.cardExport, by: user, target: "card:\(id)", ["group": .int(group.id.rawValue)])
+                self.auditedRead(entry, completion: completion) { self.table(for: card, group: group) }
             } onError: {
                 completion(.failure($0))
             }
@@ -52,7 +53,8 @@ extension Hub {
                 else {
                     throw .forbidden("the task's publisher and the group's owner and admins")
                 }
-                completion(.success(self.table(for: task, group: group)))
+                let entry = self.audit(.taskExport, by: user, target: "task:\(id)", ["group": .int(group.id.rawValue)])
+                self.auditedRead(entry, completion: completion) { self.table(for: task, group: group) }
             } onError: {
                 completion(.failure($0))
             }
