@@ -98,11 +98,12 @@ final class HubClient: @unchecked Sendable {
     /// Pushes received while waiting for replies, in arrival order.
     var pushes: [JSONValue] = []
 
-    init(port: UInt16, token: String, source: String? = nil) throws {
+    /// Connects with the token in an `Authorization` header, or with `inQuery` as browsers do (`?access_token=`).
+    init(port: UInt16, token: String, source: String? = nil, inQuery: Bool = false) throws {
         socket = try TestWebSocket(
             port: port,
-            path: "/v1/ws",
-            headers: ["Authorization: Bearer \(token)"],
+            path: inQuery ? "/v1/ws?access_token=\(token)" : "/v1/ws",
+            headers: inQuery ? [] : ["Authorization: Bearer \(token)"],
             source: source
         )
     }
