@@ -8,6 +8,7 @@ final class SQLiteDatabase {
     let path: String
     private var connection: OpaquePointer?
     private var statements: [UnsafeRawPointer: SQLiteStatement] = [:]
+    private var commitHook: CommitHook?
 
     /// Opens (and with `create`, creates) the database file at `path`.
     init(path: String, readOnly: Bool = false, create: Bool = true) throws(SQLiteError) {
@@ -40,6 +41,28 @@ final class SQLiteDatabase {
     }
 
     var isOpen: Bool { connection != nil }
+
+    /// Calls `hook` after every commit with the write-ahead log's size in pages, in place of SQLite's automatic
+    /// checkpoint (`sqlite3_wal_hook`). Runs on the committing thread.
+    func onCommit(_ hook: @escaping (_ walPages: Int) -> Void) {
+        guard let connection else { return }
+        let box = CommitHook(hook)
+        commitHook = box
+        sqlite3_wal_hook(
+            connection,
+            { context, _, _, pages in
+                Unmanaged<CommitHook>.fromOpaque(context!).takeUnretainedValue().hook(Int(pages))
+                return SQLITE_OK
+            },
+            Unmanaged.passUnretained(box).toOpaque()
+        )
+    }
+
+    /// Copies what it can of the write-ahead log into the database file without waiting for readers or writers.
+    func checkpointPassive() {
+        guard let connection else { return }
+        sqlite3_wal_checkpoint_v2(connection, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+    }
 
     /// The cached statement for `sql`, prepared on first use, reset and without bindings.
     func statement(_ sql: StaticString) throws(SQLiteError) -> SQLiteStatement {
@@ -103,4 +126,10 @@ final class SQLiteDatabase {
         }
         return connection
     }
+}
+
+/// The closure behind a connection's WAL hook (kept alive by the connection).
+private final class CommitHook {
+    let hook: (Int) -> Void
+    init(_ hook: @escaping (Int) -> Void) { self.hook = hook }
 }

@@ -37,6 +37,7 @@ public final class SQLiteStore: HubStore, @unchecked Sendable {
     var lastSeqs: [GroupID: Int64]
     /// Reader queue only; nil once closed.
     var reader: SQLiteDatabase?
+    private let checkpointer: Checkpointer
 
     /// Opens (creating the directory and database if needed) and migrates the store in `directory`.
     public init(directory: String, durability: Durability = .process) throws(StoreError) {
@@ -53,8 +54,11 @@ public final class SQLiteStore: HubStore, @unchecked Sendable {
             self.lastSeqs = try Self.loadLastSeqs(writer)
             let reader = try SQLiteDatabase(path: path)
             try Self.configureReader(reader)
+            let checkpointer = try Checkpointer(path: path)
+            writer.onCommit { [unowned writer] pages in checkpointer.committed(walPages: pages, writer: writer) }
             self.writer = writer
             self.reader = reader
+            self.checkpointer = checkpointer
         } catch let error as SQLiteError {
             throw error.storeError
         } catch let error as StoreError {
@@ -79,6 +83,7 @@ public final class SQLiteStore: HubStore, @unchecked Sendable {
             reader?.close()
             reader = nil
         }
+        checkpointer.close()
         writerQueue.sync {
             writer?.close()
             writer = nil
@@ -139,9 +144,7 @@ public final class SQLiteStore: HubStore, @unchecked Sendable {
             PRAGMA journal_size_limit = 67108864;
             """
         )
-        // Checkpoint every ~40 MiB of WAL instead of 4 MiB: pages rewritten by consecutive batches (index leaves,
-        // each group's newest page) are copied to the database file once, with fewer fsyncs.
-        try db.execute("PRAGMA wal_autocheckpoint = 10000")
+        // Checkpoints run off the commit path (Checkpointer), installed as the connection's WAL hook.
     }
 
     private static func configureReader(_ db: SQLiteDatabase) throws(SQLiteError) {

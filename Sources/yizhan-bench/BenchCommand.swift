@@ -37,7 +37,7 @@ struct BenchCommand: Sendable {
         var description: String
     }
 
-    static let scenarios = ["connections", "fanout", "durable-send", "reconnect-storm", "receipts", "soak"]
+    static let scenarios = ["connections", "fanout", "durable-send", "remind", "reconnect-storm", "receipts", "soak"]
 
     static let help = """
         usage: yizhan-bench <scenario> [options]
@@ -57,6 +57,8 @@ struct BenchCommand: Sendable {
                             deliveries/s, end-to-end latency p50/p99/p999, CPU per delivery, loss check
           durable-send      many senders (not live, so no fan-out), acked messages/s with the default
                             durability, ack latency p50/p99; at saturation or at --rate messages/s
+          remind            one-click remind of a class task to M unfinished members, all online (default
+                            5000): time from the command to the last reminder received, server CPU
           reconnect-storm   up to 18000 clients in 4 groups drop at once and resume with `sync` while a
                             counselor keeps posting; time until all are live, missed/duplicated messages
           receipts          2000 members read the same message in a burst; coalesced receipt frames the
@@ -79,13 +81,15 @@ struct BenchCommand: Sendable {
         scenario options (defaults in parentheses):
           --connections N|max   connections (10000) / clients in the storm (18000) / soak clients (1000)
           --groups G            groups (fanout 10, durable-send 10, reconnect-storm 4, soak 10)
-          --members M           online members per group (fanout 500, soak 100); connections: class size (50)
+          --members M           online members per group (fanout 500, soak 100, remind 5000); connections:
+                                class size (50)
           --senders N           fanout: senders per group (1); durable-send: senders in all (100)
           --window W            unacked sends per sender (fanout 16, durable-send 32)
           --rate R              fanout: deliveries/s; durable-send: messages/s (both: saturation if
                                 absent); reconnect-storm: messages/s in all (4); soak: messages/s (20)
           --messages N          fanout at saturation: per group (4,000,000 deliveries in all);
-                                durable-send at saturation: per sender (3000); receipts: bursts (5)
+                                durable-send at saturation: per sender (3000); receipts: bursts (5);
+                                remind: rounds (3)
           --duration S          fanout and durable-send at a fixed rate (10); soak (900)
           --readers N           receipts: readers (2000)
           --read-rate R         soak: reads/s (50)

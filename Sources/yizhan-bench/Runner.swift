@@ -88,6 +88,7 @@ enum Runner {
         case "durable-send": DurableSendScenario(command)
         case "reconnect-storm": ReconnectStormScenario(command, clientFileLimit: clientFileLimit)
         case "receipts": ReceiptsScenario(command)
+        case "remind": RemindScenario(command)
         default: SoakScenario(command)
         }
     }
