@@ -5,6 +5,7 @@ import Hub
 import JSON
 import TestSupport
 import Testing
+import Transport
 import WebSocket
 
 /// The documents in Protocol/ are checked against the running code, so they cannot drift.
@@ -22,6 +23,12 @@ import WebSocket
         let code: String
         let status: Int
         let request: String
+        /// Limits of the server for this example (see `configure`).
+        let configuration: JSONObject
+        /// The request is sent this many times, each on a new connection; the last answer is checked.
+        let attempts: Int
+        /// Response headers the answer must have.
+        let headers: [String]
         var testDescription: String { code }
     }
 
@@ -31,9 +38,40 @@ import WebSocket
             guard let code = entry["code"]?.stringValue, let status = entry["status"]?.intValue,
                 let request = entry["example"]?.stringValue
             else { return nil }
-            return ErrorExample(code: code, status: status, request: request)
+            return ErrorExample(
+                code: code,
+                status: status,
+                request: request,
+                configuration: entry["configuration"]?.objectValue ?? JSONObject(),
+                attempts: entry["attempts"]?.intValue ?? 1,
+                headers: entry["headers"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            )
         }
     }()
+
+    /// Applies an example's `configuration`: the per-IP limits, which the other examples leave off.
+    static func configure(_ configuration: inout ServerConfiguration, _ settings: JSONObject) {
+        configuration.allowedOrigins = ["https://app.example.edu"]
+        for (key, value) in settings {
+            let number = value.doubleValue ?? 0
+            switch key {
+            case "maxConnections": configuration.transport.maxConnections = Int(number)
+            case "maxConnectionsPerIP": configuration.transport.maxConnectionsPerIP = Int(number)
+            case "handshakesPerIPPerMinute":
+                configuration.handshakesPerIP = .perMinute(
+                    number,
+                    burst: settings["handshakesPerIPBurst"]?.doubleValue ?? 1
+                )
+            case "requestsPerIPPerMinute":
+                configuration.requestsPerIP = .perMinute(
+                    number,
+                    burst: settings["requestsPerIPBurst"]?.doubleValue ?? 1
+                )
+            case "handshakesPerIPBurst", "requestsPerIPBurst": break
+            default: Issue.record("http-errors.json: unknown configuration \(key)")
+            }
+        }
+    }
 
     @Test func errorDocumentIsNotEmpty() {
         #expect(Self.errorExamples.count >= 20)
@@ -41,12 +79,22 @@ import WebSocket
 
     @Test(arguments: errorExamples)
     func everyDocumentedHTTPErrorIsWhatTheServerAnswers(_ example: ErrorExample) throws {
-        let server = try TestServer { $0.allowedOrigins = ["https://app.example.edu"] }
-        let client = try TestSocket(port: server.port)
-        try client.send(example.request)
-        let response = String(decoding: client.receiveAll(), as: UTF8.self)
+        let server = try TestServer { Self.configure(&$0, example.configuration) }
+        var response = ""
+        for _ in 0..<max(1, example.attempts) {
+            let client = try TestSocket(port: server.port)
+            // A connection refused at accept may be closed before the request is written.
+            try? client.send(example.request)
+            response = String(decoding: client.receiveAll(), as: UTF8.self)
+        }
         #expect(response.hasPrefix("HTTP/1.1 \(example.status) "), "\(response.prefix(200))")
-        let body = try JSONParser.parse(String(response.split(separator: "\r\n\r\n", maxSplits: 1).last ?? ""))
+        let parts = response.split(separator: "\r\n\r\n", maxSplits: 1)
+        let head = parts.first.map(String.init) ?? ""
+        for name in example.headers {
+            let present = head.lowercased().contains("\r\n\(name.lowercased()): ")
+            #expect(present, "\(example.code): no \(name) header in\n\(head)")
+        }
+        let body = try JSONParser.parse(String(parts.last ?? ""))
         #expect(body["error"]?["code"]?.stringValue == example.code)
         #expect((body["error"]?["message"]?.stringValue ?? "").hasSuffix("."))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Synchronization
 
 @testable import Hub
 
@@ -27,35 +28,19 @@ enum ProtocolDocuments {
     }()
 
     /// Every command type the protocol has (Protocol/README.md "Commands"). The tests check that the decoder
-    /// knows each of them and that the schema and the README describe each of them.
+    /// knows exactly these and that the schema and the README describe each of them.
     static let commandTypes = [
         "ping", "sync", "history", "conversations", "send", "recall", "read", "receipts", "group.info",
         "group.create", "group.rename", "group.addMembers", "group.removeMembers", "group.leave", "group.setAdmin",
         "group.transferOwner", "group.muteAll", "group.muteMember", "group.unmuteMember", "group.freeze",
-        "group.dissolve",
+        "group.dissolve", "group.settings", "card.publish", "card.get", "card.respond", "card.stats", "card.close",
+        "task.publish", "task.get", "task.complete", "task.undo", "task.excuse", "task.progress", "task.remind",
+        "file.list", "file.add", "file.rename", "file.delete",
     ]
-}
 
-/// The group services — cards, class tasks, library files, inboxes, app messages — which Protocol/README.md lists
-/// under "Not documented yet". The tests accept exactly these as undocumented: anything else the code adds must be
-/// documented (or added here and to that section).
-enum PendingDocumentation {
-    static let commandTypes = [
-        "group.settings", "card.publish", "card.get", "card.respond", "card.stats", "card.close", "task.publish",
-        "task.get", "task.complete", "task.undo", "task.excuse", "task.progress", "task.remind", "file.list",
-        "file.add", "file.rename", "file.delete",
-    ]
-    static let errorCodes = [
-        "card_not_found", "task_not_found", "file_not_found", "card_closed", "not_open_yet", "not_recipient",
-        "already_responded", "wrong_code", "too_far", "rate_limited",
-    ]
-    /// Events written only by the services' commands and timers (`task_reminder` is the body of `reminder`
-    /// messages in inboxes, not a system message).
-    static let events = [
-        "card_closed", "settings_changed", "task_reminder", "file_added", "file_renamed", "file_deleted",
-    ]
-    static let pushTypes = ["card.stats", "task.progress"]
-    static let messageKinds = ["card", "task", "reminder", "app"]
+    /// Every push type (Protocol/README.md "Pushes"). `read`, `receipts`, `card.stats` and `task.progress` are also
+    /// command names: a push has no `id`.
+    static let pushTypes = ["message", "read", "receipts", "card.stats", "task.progress"]
 }
 
 /// The command types `RequestDecoder` knows, read from its source (the keys of its `decoders` table).
@@ -101,8 +86,11 @@ final class ExampleReplay {
     private(set) var observed: [ObservedFrame] = []
     /// Error codes of every reply and sync page seen (for the coverage check).
     private(set) var errorCodes: Set<String> = []
-    /// Events of every system message seen.
+    /// Events of every system message (and reminder) seen.
     private(set) var systemEvents: Set<String> = []
+    /// Types of every push seen, and kinds of every message seen.
+    private(set) var pushTypes: Set<String> = []
+    private(set) var messageKinds: Set<String> = []
 
     /// The group ids the sample directory's groups get, which the examples use as literals.
     static let directoryGroups: [String: Int64] = ["class:se2301": 1, "class:se2302": 2, "course:DS": 3]
@@ -148,6 +136,15 @@ final class ExampleReplay {
             case ("defaultPage", .int(let number)): configuration.defaultPage = Int(number)
             case ("maxPage", .int(let number)): configuration.maxPage = Int(number)
             case ("recallWindow", .int(let number)): configuration.recallWindow = Double(number)
+            case ("taskRemindInterval", .int(let number)): configuration.taskRemindInterval = Double(number)
+            case ("receiptInterval", .int(let number)): configuration.receiptInterval = Double(number)
+            case ("postsPerMinute", .int(let number)):
+                configuration.rateLimits.posts = .perMinute(Double(number), burst: configuration.rateLimits.posts.burst)
+            case ("postsBurst", .int(let number)):
+                configuration.rateLimits.posts = RateLimit(
+                    perSecond: configuration.rateLimits.posts.perSecond,
+                    burst: Double(number)
+                )
             default: issue("unknown configuration \(key): \(value)")
             }
         }
@@ -172,6 +169,9 @@ final class ExampleReplay {
 
     private func run(_ step: JSONValue, place: String) {
         let place = "\(file) \(place)" + (step["note"]?.stringValue.map { " (\($0.prefix(60)))" } ?? "")
+        for key in ["pushes", "closed"] where step[key] != nil && step[key]?.objectValue == nil {
+            issue("\(place): \"\(key)\" must be an object keyed by connection")
+        }
         var reply: JSONValue?
         var actor: Session?
         var requestType: String?
@@ -206,6 +206,8 @@ final class ExampleReplay {
             harness.settle()
         } else if let directory = step["import"] {
             runImport(directory, expected: step["report"], place: place)
+        } else if let post = step["app"] {
+            runAppMessage(post, expected: step["result"], place: place)
         } else if step["request"] != nil || step["raw"] != nil {
             guard let name = step["as"]?.stringValue, let session = sessions[name] else {
                 return issue("\(place): a request needs \"as\" naming a session")
@@ -302,6 +304,7 @@ final class ExampleReplay {
             var frames = harness.output.take(session)
             for frame in frames where !isReply(frame, reply) {
                 observed.append(ObservedFrame(definition: "push", value: frame, valid: true, place: "\(place) \(name)"))
+                if let type = frame["type"]?.stringValue, frame["id"] == nil { pushTypes.insert(type) }
                 collectEvents(frame)
             }
             let list = expected[name]?.arrayValue ?? []
@@ -334,8 +337,13 @@ final class ExampleReplay {
     private func collectEvents(_ value: JSONValue) {
         switch value {
         case .object(let object):
-            if object["kind"] == "system", let event = object["body"]?["event"]?.stringValue {
+            if object["kind"] == "system" || object["kind"] == "reminder",
+                let event = object["body"]?["event"]?.stringValue
+            {
                 systemEvents.insert(event)
+            }
+            if object["seq"] != nil, object["sender"] != nil, let kind = object["kind"]?.stringValue {
+                messageKinds.insert(kind)
             }
             for (_, member) in object { collectEvents(member) }
         case .array(let elements):
@@ -367,6 +375,68 @@ final class ExampleReplay {
             } else {
                 issue("\(place): report\n  expected \(expected)\n  actual   \(actual)")
             }
+        }
+    }
+
+    // MARK: App messages
+
+    /// Posts an app message as `POST /v1/apps/messages` does: `post` is that endpoint's body plus `service` (the
+    /// service token's subject); `classes` and `courses` name the sample directory's groups.
+    private func runAppMessage(_ post: JSONValue, expected: JSONValue?, place: String) {
+        guard let service = post["service"]?.stringValue, case .object(var body) = post else {
+            return issue("\(place): an app message needs a service")
+        }
+        body["service"] = nil
+        observed.append(
+            ObservedFrame(definition: "http.appMessages.request", value: .object(body), valid: true, place: place)
+        )
+        let to = post["to"] ?? [:]
+        func strings(_ key: String) -> [String] { to[key]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+        var groups = (to["groups"]?.arrayValue ?? []).compactMap(\.int64Value).map(GroupID.init(rawValue:))
+        for (prefix, key) in [("class:", "classes"), ("course:", "courses")] {
+            for id in strings(key) {
+                guard let group = harness.hub.queue.sync(execute: { harness.hub.groupID(forExternalKey: prefix + id) })
+                else { return issue("\(place): no group \(prefix)\(id) in the sample directory") }
+                groups.append(group)
+            }
+        }
+        let message = AppMessage(
+            title: post["title"]?.stringValue ?? "",
+            summary: post["summary"]?.stringValue,
+            link: post["link"]?.stringValue,
+            fields: (post["fields"]?.arrayValue ?? []).map {
+                AppMessage.Field(label: $0["label"]?.stringValue ?? "", value: $0["value"]?.stringValue ?? "")
+            }
+        )
+        let outcome = Mutex<Result<AppMessageReport, HubError>?>(nil)
+        harness.hub.queue.sync {
+            harness.hub.postAppMessage(
+                message,
+                service: service,
+                users: strings("users"),
+                groups: groups,
+                externalID: post["externalId"]?.stringValue
+            ) { result in outcome.withLock { $0 = result } }
+        }
+        harness.settle()
+        let actual: JSONValue
+        switch outcome.withLock({ $0 }) {
+        case .success(let report)?:
+            actual = ["delivered": .int(Int64(report.delivered)), "duplicates": .int(Int64(report.duplicates))]
+            observed.append(
+                ObservedFrame(definition: "http.appMessages.response", value: actual, valid: true, place: place)
+            )
+        case .failure(let error)?:
+            actual = ["error": ["code": .string(error.code.rawValue), "message": .string(error.message)]]
+            observed.append(ObservedFrame(definition: "http.error", value: actual, valid: true, place: place))
+        case nil:
+            return issue("\(place): the app message got no answer")
+        }
+        var trial = bindings
+        if let expected, Self.match(expected, actual, &trial) {
+            bindings = trial
+        } else {
+            issue("\(place): result\n  expected \(expected ?? .null)\n  actual   \(actual)")
         }
     }
 

@@ -18,32 +18,42 @@ import Testing
         for issue in replay.issues { Issue.record(Comment(rawValue: issue)) }
     }
 
+    /// Everything the examples show, over all files.
+    static let shown: (errorCodes: Set<String>, events: Set<String>, pushTypes: Set<String>, kinds: Set<String>) = {
+        var shown: (Set<String>, Set<String>, Set<String>, Set<String>) = ([], [], [], [])
+        for file in ProtocolDocuments.exampleFiles {
+            guard let replay = try? ExampleReplay(file: file) else { continue }
+            replay.run()
+            shown.0.formUnion(replay.errorCodes)
+            shown.1.formUnion(replay.systemEvents)
+            shown.2.formUnion(replay.pushTypes)
+            shown.3.formUnion(replay.messageKinds)
+        }
+        return shown
+    }()
+
     /// Every error code the hub has is shown by at least one example.
     @Test func examplesShowEveryErrorCode() throws {
-        var seen: Set<String> = []
-        for file in ProtocolDocuments.exampleFiles {
-            let replay = try ExampleReplay(file: file)
-            replay.run()
-            seen.formUnion(replay.errorCodes)
-        }
-        let missing = HubError.Code.allCases.map(\.rawValue).filter {
-            !seen.contains($0) && !PendingDocumentation.errorCodes.contains($0)
-        }
+        let missing = HubError.Code.allCases.map(\.rawValue).filter { !Self.shown.errorCodes.contains($0) }
         #expect(missing.isEmpty, "no example shows \(missing)")
     }
 
-    /// Every system message event the hub writes is shown by at least one example.
+    /// Every system message event the hub writes (and `task_reminder`, the body of reminders) is shown by at least
+    /// one example.
     @Test func examplesShowEverySystemEvent() throws {
-        var seen: Set<String> = []
-        for file in ProtocolDocuments.exampleFiles {
-            let replay = try ExampleReplay(file: file)
-            replay.run()
-            seen.formUnion(replay.systemEvents)
-        }
         let events = try SystemEvents.inSources()
-        #expect(events.count >= 14, "\(events)")
-        let missing = events.subtracting(seen).subtracting(PendingDocumentation.events).sorted()
+        #expect(events.count >= 20, "\(events)")
+        let missing = events.subtracting(Self.shown.events).sorted()
         #expect(missing.isEmpty, "no example shows the system events \(missing)")
+    }
+
+    /// Every push type and every message kind is shown by at least one example.
+    @Test func examplesShowEveryPushAndMessageKind() {
+        let pushes = Set(ProtocolDocuments.pushTypes).subtracting(Self.shown.pushTypes).sorted()
+        #expect(pushes.isEmpty, "no example shows the pushes \(pushes)")
+        #expect(Self.shown.pushTypes.isSubset(of: ProtocolDocuments.pushTypes), "\(Self.shown.pushTypes)")
+        let kinds = Set(MessageKind.allCases.map(\.rawValue)).subtracting(Self.shown.kinds).sorted()
+        #expect(kinds.isEmpty, "no example shows messages of kind \(kinds)")
     }
 
     /// The placeholder language itself.
@@ -79,28 +89,65 @@ import Testing
 }
 
 /// The system message events the hub writes, read from its sources (Sources/Hub and below): every string
-/// literal on a line that calls `Wire.systemBody(`.
+/// literal on a line that calls `Wire.systemBody(`, and the first string literal passed to a function that hands
+/// its own parameter to `Wire.systemBody(` (such as `notice("file_added", file, by: user)`).
 enum SystemEvents {
-    /// All of Sources/Hub, for checking that a documented event is still written somewhere.
-    static func sourceText() throws -> String {
+    /// The Swift files of Sources/Hub, by path.
+    static func sources() throws -> [(name: String, text: String)] {
         let sources = ProtocolDocuments.directory.deletingLastPathComponent().appendingPathComponent("Sources/Hub")
         let names = FileManager.default.enumerator(atPath: sources.path)?.compactMap { $0 as? String } ?? []
-        return try names.filter { $0.hasSuffix(".swift") }.map {
-            try String(contentsOf: sources.appendingPathComponent($0), encoding: .utf8)
-        }.joined(separator: "\n")
+        return try names.filter { $0.hasSuffix(".swift") }.sorted().map {
+            ($0, try String(contentsOf: sources.appendingPathComponent($0), encoding: .utf8))
+        }
+    }
+
+    /// All of Sources/Hub, for checking that a documented event is still written somewhere.
+    static func sourceText() throws -> String {
+        try sources().map(\.text).joined(separator: "\n")
     }
 
     static func inSources() throws -> Set<String> {
-        let sources = ProtocolDocuments.directory.deletingLastPathComponent().appendingPathComponent("Sources/Hub")
+        let files = try sources()
         var events: Set<String> = []
-        let names = FileManager.default.enumerator(atPath: sources.path)?.compactMap { $0 as? String } ?? []
-        for name in names where name.hasSuffix(".swift") {
-            let text = try String(contentsOf: sources.appendingPathComponent(name), encoding: .utf8)
-            for line in text.split(separator: "\n") where line.contains("Wire.systemBody(") {
-                let parts = line.split(separator: "\"", omittingEmptySubsequences: false)
-                for (index, part) in parts.enumerated() where index % 2 == 1 { events.insert(String(part)) }
+        // Functions that pass a parameter on as the event: `func notice(_ event: String, …)` calling
+        // `Wire.systemBody(event)`.
+        var forwarders: Set<String> = []
+        for (_, text) in files {
+            var function: String?
+            for line in text.split(separator: "\n") {
+                if let name = declaredFunction(line) { function = name }
+                guard let call = line.range(of: "Wire.systemBody(") else { continue }
+                let literals = stringLiterals(line)
+                events.formUnion(literals)
+                if literals.isEmpty, let function, line[call.upperBound...].first?.isLetter == true {
+                    forwarders.insert(function)
+                }
+            }
+        }
+        for (_, text) in files {
+            for line in text.split(separator: "\n") {
+                for function in forwarders {
+                    var rest = line[...]
+                    while let call = rest.range(of: function + "(\"") {
+                        let literal = rest[call.upperBound...].prefix { $0 != "\"" }
+                        events.insert(String(literal))
+                        rest = rest[call.upperBound...]
+                    }
+                }
             }
         }
         return events
+    }
+
+    /// The name of the function a line declares, if it declares one.
+    private static func declaredFunction(_ line: Substring) -> String? {
+        guard let range = line.range(of: "func ") else { return nil }
+        let name = line[range.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+        return name.isEmpty ? nil : String(name)
+    }
+
+    private static func stringLiterals(_ line: Substring) -> [String] {
+        let parts = line.split(separator: "\"", omittingEmptySubsequences: false)
+        return parts.enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
     }
 }
