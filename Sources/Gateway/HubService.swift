@@ -47,7 +47,8 @@ public final class HubService: @unchecked Sendable {
         let snapshot = try store.loadSnapshot(recentPerGroup: configuration.hub.recentMessages)
         let output = WebSocketHubOutput(
             deflate: configuration.deflate,
-            threshold: configuration.webSocket.compressionThreshold
+            threshold: configuration.webSocket.compressionThreshold,
+            metrics: metrics
         )
         hub = Hub(
             snapshot: snapshot,

@@ -49,6 +49,9 @@ import Testing
         }
         #expect(body(response).contains(#"yizhan_websocket_handshakes_total{outcome="ok"} 1"#))
         #expect(body(response).contains("yizhan_store_commit_seconds_count"))
+        // The send above was pushed to the sender's own connection.
+        let deliveries = body(response).split(separator: "\n").first { $0.hasPrefix("yizhan_hub_deliveries_total ") }
+        #expect((deliveries?.split(separator: " ").last).flatMap { Double($0) } ?? 0 >= 1, "\(deliveries ?? "none")")
     }
 
     @Test func anOpsListenerServesMetricsWithoutTheMainPort() throws {
