@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import Synchronization
 
 /// One serial queue that owns a set of connections: their reads, writes, timers and state.
 ///
@@ -15,6 +16,9 @@ public final class EventLoop: @unchecked Sendable {
     /// Decrypted bytes of TLS connections land here before they are handed to the handler.
     let tlsBuffer: UnsafeMutableRawBufferPointer
 
+    /// Work handed in from other threads (the hub's deliveries), run in order by one queued block: a one-click
+    /// remind to 5,000 members is a few Dispatch wake-ups per loop instead of 5,000.
+    private let inbox = Mutex<[@Sendable () -> Void]>([])
     private var connections: [Connection] = []
     private var pendingFlush: [Connection] = []
     private var flushScheduled = false
@@ -38,9 +42,19 @@ public final class EventLoop: @unchecked Sendable {
         tlsBuffer.deallocate()
     }
 
-    /// Runs `work` on the loop's queue.
+    /// Runs `work` on the loop's queue, after work handed in before it.
     public func execute(_ work: @escaping @Sendable () -> Void) {
-        queue.async(execute: work)
+        let first = inbox.withLock { pending in
+            pending.append(work)
+            return pending.count == 1
+        }
+        if first { queue.async { [unowned self] in self.drainInbox() } }
+    }
+
+    private func drainInbox() {
+        var batch: [@Sendable () -> Void] = []
+        inbox.withLock { swap(&$0, &batch) }
+        for work in batch { work() }
     }
 
     /// Whether the caller is on this loop's queue.
