@@ -17,12 +17,7 @@ import Testing
     }
 
     func token(_ dataDirectory: String, _ user: String) throws -> String {
-        let secret = try String(contentsOfFile: dataDirectory + "/secret.key", encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let now = Int64(time(nil))
-        return TokenAuthority(secret: Array(secret.utf8))!.mint(
-            TokenClaims(subject: user, roles: ["student"], issuedAt: now, expiresAt: now + 600)
-        )
+        try mintToken(dataDirectory, user)
     }
 
     @Test(arguments: 0..<3)

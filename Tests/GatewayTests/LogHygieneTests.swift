@@ -12,12 +12,7 @@ import Testing
         .appendingPathComponent("DirectoryImportTests/Fixtures/sample-directory.json").path
 
     func token(_ dataDirectory: String, _ user: String, roles: [String], ttl: Int64 = 600) throws -> String {
-        let secret = try String(contentsOfFile: dataDirectory + "/secret.key", encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let now = Int64(time(nil))
-        return TokenAuthority(secret: Array(secret.utf8))!.mint(
-            TokenClaims(subject: user, roles: roles, issuedAt: now - 2 * max(ttl, 0) - 10, expiresAt: now + ttl)
-        )
+        try mintToken(dataDirectory, user, roles: roles, ttl: ttl)
     }
 
     @Test func aFullScenarioLogsNothingPersonal() throws {
