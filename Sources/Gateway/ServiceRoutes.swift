@@ -93,12 +93,7 @@ enum ServiceRoutes {
         HTTPRoute(
             .respond { request, responder in
                 let claims: TokenClaims
-                let message: AppMessage
-                var users: [UserID] = []
-                var groupIDs: [Int64] = []
-                var classes: [String] = []
-                var courses: [String] = []
-                let externalID: String?
+                let post: AppMessageRequest
                 do throws(HTTPError) {
                     claims = try HubEndpoint.authenticate(request, authority: authority, kind: .service)
                     guard claims.scopes.contains("messages:send") else {
@@ -109,77 +104,17 @@ enum ServiceRoutes {
                         )
                     }
                     do throws(JSONFieldError) {
-                        guard let value = try? JSONParser.parse(request.body) else {
-                            throw JSONFieldError(
-                                code: "invalid_json",
-                                field: "",
-                                message: "The body is not valid JSON."
-                            )
-                        }
-                        var fields = try JSONFields(value)
-                        var to = try fields.object("to")
-                        users =
-                            try to.optionalStringArray("users", maxCount: 50_000, maxBytes: 128, nonEmpty: true) ?? []
-                        groupIDs = try to.optionalIntArray("groups", maxCount: 1000, in: 1...Int64.max) ?? []
-                        classes =
-                            try to.optionalStringArray("classes", maxCount: 1000, maxBytes: 128, nonEmpty: true) ?? []
-                        courses =
-                            try to.optionalStringArray("courses", maxCount: 1000, maxBytes: 128, nonEmpty: true) ?? []
-                        try to.rejectUnknownFields()
-                        var appFields: [AppMessage.Field] = []
-                        if case .array(let list)? = fields.optionalValue("fields") {
-                            guard list.count <= 20 else {
-                                throw JSONFieldError(
-                                    code: JSONFieldError.Code.tooLong,
-                                    field: "fields",
-                                    message: "Field 'fields' has more than 20 entries."
-                                )
-                            }
-                            for (index, item) in list.enumerated() {
-                                var entry = try JSONFields(item, path: "fields[\(index)]")
-                                appFields.append(
-                                    AppMessage.Field(
-                                        label: try entry.string("label", maxBytes: 200, nonEmpty: true),
-                                        value: try entry.string("value", maxBytes: 2000)
-                                    )
-                                )
-                                try entry.rejectUnknownFields()
-                            }
-                        }
-                        let link = try fields.optionalString("link", maxBytes: 2000)
-                        if let link, !(link.hasPrefix("https://") || link.hasPrefix("http://")) {
-                            throw JSONFieldError(
-                                code: JSONFieldError.Code.outOfRange,
-                                field: "link",
-                                message: "Field 'link' must be an http(s) URL."
-                            )
-                        }
-                        message = AppMessage(
-                            title: try fields.string("title", maxBytes: 400, nonEmpty: true),
-                            summary: try fields.optionalString("summary", maxBytes: 4000),
-                            link: link,
-                            fields: appFields
-                        )
-                        externalID = try fields.optionalString("externalId", maxBytes: 128, nonEmpty: true)
-                        try fields.rejectUnknownFields()
+                        post = try AppMessageRequest.decode(request.body)
                     } catch {
                         throw HTTPError(status: .unprocessableContent, code: error.code, message: error.message)
-                    }
-                    guard !(users.isEmpty && groupIDs.isEmpty && classes.isEmpty && courses.isEmpty) else {
-                        throw HTTPError(
-                            status: .unprocessableContent,
-                            code: "missing_field",
-                            message: "Name at least one recipient in 'to'."
-                        )
                     }
                 } catch {
                     return responder.respond(error)
                 }
                 let service = claims.subject
-                let (recipients, groupIDList, classList, courseList) = (users, groupIDs, classes, courses)
                 hub.queue.async {
-                    var groups = groupIDList.map(GroupID.init(rawValue:))
-                    for (prefix, ids) in [("class:", classList), ("course:", courseList)] {
+                    var groups = post.groups
+                    for (prefix, ids) in [("class:", post.classes), ("course:", post.courses)] {
                         for id in ids {
                             guard let group = hub.groupID(forExternalKey: prefix + id) else {
                                 return responder.respond(
@@ -190,11 +125,11 @@ enum ServiceRoutes {
                         }
                     }
                     hub.postAppMessage(
-                        message,
+                        post.message,
                         service: service,
-                        users: recipients,
+                        users: post.users,
                         groups: groups,
-                        externalID: externalID
+                        externalID: post.externalID
                     ) { result in
                         switch result {
                         case .success(let report):

@@ -182,7 +182,7 @@ extension Hub {
     }
 
     /// Recalls: the body is cleared, and files the message shared stop being downloadable through this group
-    /// (unless the group's library holds them).
+    /// (unless something else there still shows them: the library, a card or task, another recent message).
     private func commitRecall(
         _ group: Group,
         seq: Int64,
@@ -191,15 +191,11 @@ extension Hub {
         requestID: String,
         session: Session
     ) {
-        var unshares: [WriteOp] = []
+        var objects: [String] = []
         if let kind, [.image, .video, .file].contains(kind), let value = try? JSONParser.parse(body) {
-            let library = Set(groupFiles.values.filter { $0.group == group.id && $0.deletedAt == nil }.map(\.object))
-            for key in ["object", "thumbnail", "cover"] {
-                if let object = value[key]?.stringValue, !library.contains(object) {
-                    unshares.append(.unshareObject(object, group.id))
-                }
-            }
+            objects = ["object", "thumbnail", "cover"].compactMap { value[$0]?.stringValue }
         }
+        let unshares = withdrawShares(of: objects, in: group, ignoringSeq: seq)
         let notice = systemMessage(
             group,
             Wire.systemBody("recalled") { writer in
@@ -209,13 +205,13 @@ extension Hub {
                 writer.string(session.user)
             }
         )
-        let ops: [WriteOp] = [.recallMessage(group.id, seq: seq)] + unshares + [notice]
+        let ops: [WriteOp] = [.recallMessage(group.id, seq: seq)] + unshares.ops + [notice]
         write(
             ops,
+            undo: [unshares.undo],
             completion: deliverSystemMessages(ops) { [self] result in
                 switch result {
                 case .success:
-                    applyShares(unshares)
                     if let entry = group.recent.entry(seq: seq),
                         var stored = try? Self.decodeEntry(entry, group: group.id)
                     {

@@ -185,6 +185,10 @@ import Testing
             respond(h, s1, card, ["code": "4821", "location": ["latitude": 40.01, "longitude": 116.3261]]).errorCode
                 == "too_far"
         )
+        // Like every other response, a check-in has only the fields it documents.
+        #expect(respond(h, s1, card, ["code": "4821", "location": here, "photo": "x"]).errorCode == "invalid_request")
+        let precise: JSONValue = ["latitude": 39.9991, "longitude": 116.3261, "accuracy": 5]
+        #expect(respond(h, s1, card, ["code": "4821", "location": precise]).errorCode == "invalid_request")
         let onTime = respond(h, s1, card, ["code": "4821", "location": here])
         #expect(onTime.data?["late"] == false)
         h.advance(seconds: 700)
@@ -206,6 +210,29 @@ import Testing
                 .isOK
         )
         #expect(publish(h, student, group, card).isOK)
+        let info = h.request(student, ["type": "group.info", "group": .int(group.rawValue)])
+        #expect(info.data?["allowMemberCards"] == true)
+    }
+
+    @Test func unknownCardsAreNotFoundAndOldOnesAreClosed() {
+        let h = HubHarness()
+        let group = h.group("class:se2301")
+        let counselor = h.connect("T1", roles: [.counselor])
+        let s1 = h.connect("S1")
+        #expect(respond(h, s1, 99, [:]).errorCode == "card_not_found")
+        #expect(h.request(counselor, ["type": "card.close", "card": 99]).errorCode == "card_not_found")
+        // A card that ended before the hub started is in the store only: closed, and there is nothing to close.
+        let card = publish(h, counselor, group, ["type": "notice", "title": "x", "mustConfirm": true]).data!["card"]!
+            .int64Value!
+        #expect(h.request(counselor, ["type": "card.close", "card": .int(card)]).isOK)
+        h.advance(seconds: 10)
+        h.hub = h.makeHub(recordsClosedAfter: h.now)
+        let messages = h.store.messages(of: group).count
+        #expect(respond(h, h.connect("S2"), card, [:]).errorCode == "card_closed")
+        #expect(respond(h, h.connect("P1", roles: [.teacher]), card, [:]).errorCode == "not_member")
+        #expect(h.request(h.connect("S3"), ["type": "card.close", "card": .int(card)]).errorCode == "forbidden")
+        #expect(h.request(h.connect("T1", roles: [.counselor]), ["type": "card.close", "card": .int(card)]).isOK)
+        #expect(h.store.messages(of: group).count == messages)
     }
 
     @Test func republishingWithTheSameClientIDReturnsTheSameCard() {

@@ -60,8 +60,15 @@ final class HubHarness: @unchecked Sendable {
         if !directory.orgUnits.isEmpty || !directory.users.isEmpty { importDirectory(directory) }
     }
 
-    func makeHub(configuration: HubConfiguration = HubHarness.defaultConfiguration) -> Hub {
-        let snapshot = try! store.loadSnapshot(recentPerGroup: configuration.recentMessages)
+    /// A hub started from the store, as after a restart; `recordsClosedAfter` leaves older records in the store only.
+    func makeHub(
+        configuration: HubConfiguration = HubHarness.defaultConfiguration,
+        recordsClosedAfter: Timestamp = .min
+    ) -> Hub {
+        let snapshot = try! store.loadSnapshot(
+            recentPerGroup: configuration.recentMessages,
+            recordsClosedAfter: recordsClosedAfter
+        )
         let clock = self.clock
         return Hub(snapshot: snapshot, store: store, output: output, configuration: configuration, loops: 2) {
             clock.now

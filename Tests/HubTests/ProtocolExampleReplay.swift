@@ -390,32 +390,28 @@ final class ExampleReplay {
         observed.append(
             ObservedFrame(definition: "http.appMessages.request", value: .object(body), valid: true, place: place)
         )
-        let to = post["to"] ?? [:]
-        func strings(_ key: String) -> [String] { to[key]?.arrayValue?.compactMap(\.stringValue) ?? [] }
-        var groups = (to["groups"]?.arrayValue ?? []).compactMap(\.int64Value).map(GroupID.init(rawValue:))
-        for (prefix, key) in [("class:", "classes"), ("course:", "courses")] {
-            for id in strings(key) {
+        let request: AppMessageRequest
+        do throws(JSONFieldError) {
+            request = try AppMessageRequest.decode(JSONValue.object(body).encoded())
+        } catch {
+            return issue("\(place): the endpoint refuses the body: \(error.message)")
+        }
+        var groups = request.groups
+        for (prefix, ids) in [("class:", request.classes), ("course:", request.courses)] {
+            for id in ids {
                 guard let group = harness.hub.queue.sync(execute: { harness.hub.groupID(forExternalKey: prefix + id) })
                 else { return issue("\(place): no group \(prefix)\(id) in the sample directory") }
                 groups.append(group)
             }
         }
-        let message = AppMessage(
-            title: post["title"]?.stringValue ?? "",
-            summary: post["summary"]?.stringValue,
-            link: post["link"]?.stringValue,
-            fields: (post["fields"]?.arrayValue ?? []).map {
-                AppMessage.Field(label: $0["label"]?.stringValue ?? "", value: $0["value"]?.stringValue ?? "")
-            }
-        )
         let outcome = Mutex<Result<AppMessageReport, HubError>?>(nil)
         harness.hub.queue.sync {
             harness.hub.postAppMessage(
-                message,
+                request.message,
                 service: service,
-                users: strings("users"),
+                users: request.users,
                 groups: groups,
-                externalID: post["externalId"]?.stringValue
+                externalID: request.externalID
             ) { result in outcome.withLock { $0 = result } }
         }
         harness.settle()

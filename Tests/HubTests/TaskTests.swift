@@ -104,6 +104,67 @@ import Testing
         #expect(h.request(student, ["type": "task.remind", "task": .int(task)]).errorCode == "forbidden")
     }
 
+    @Test func onlyCurrentMembersAndSchoolAdminsExcuseAndRemind() {
+        let h = HubHarness()
+        let teacher = h.connect("P1", roles: [.teacher])
+        let office = h.request(teacher, ["type": "group.create", "name": "助教群", "members": ["T2", "S1", "S2"]]).data![
+            "group"
+        ]!
+        #expect(h.request(teacher, ["type": "group.setAdmin", "group": office, "user": "T2", "admin": true]).isOK)
+        let assistant = h.connect("T2", roles: [.counselor])
+        let task = h.request(
+            assistant,
+            ["type": "task.publish", "group": office, "clientMsgId": "t", "task": ["title": "批改作业"]]
+        ).data!["task"]!
+        #expect(h.request(assistant, ["type": "group.leave", "group": office]).isOK)
+        // The publisher who left is an outsider now, like anyone else who is not a member.
+        for outsider in [assistant, h.connect("S4")] {
+            #expect(
+                h.request(outsider, ["type": "task.excuse", "task": task, "user": "S1", "excused": true]).errorCode
+                    == "not_member"
+            )
+            #expect(h.request(outsider, ["type": "task.remind", "task": task]).errorCode == "not_member")
+        }
+        let admin = h.connect("A1", roles: [.admin])
+        #expect(h.request(admin, ["type": "task.excuse", "task": task, "user": "S1", "excused": true]).isOK)
+        #expect(h.request(admin, ["type": "task.remind", "task": task]).data?["reminded"] == 2)  // P1 and S2
+    }
+
+    @Test func statusesChangeOnlyFromWhereTheyMayChange() {
+        let h = HubHarness()
+        let counselor = h.connect("T1", roles: [.counselor])
+        let task = JSONValue.int(
+            publish(h, counselor, h.group("class:se2301"), ["title": "x"]).data!["task"]!.int64Value!
+        )
+        let s1 = h.connect("S1")
+        let s2 = h.connect("S2")
+        func state(_ session: Session) -> JSONValue? {
+            h.request(session, ["type": "task.get", "task": task]).data?["myStatus"]?["state"]
+        }
+        func excuse(_ user: String, _ excused: Bool) -> JSONValue {
+            h.request(
+                counselor,
+                ["type": "task.excuse", "task": task, "user": .string(user), "excused": .bool(excused)]
+            )
+        }
+        // An excuse is the watchers' to take back, not the member's.
+        #expect(excuse("S1", true).isOK)
+        #expect(h.request(s1, ["type": "task.undo", "task": task]).errorCode == "invalid_request")
+        #expect(state(s1) == "excused")
+        // Undo of nothing done changes nothing.
+        #expect(h.request(s2, ["type": "task.undo", "task": task]).data?["state"] == "todo")
+        // Taking back an excuse never touches a completion; excusing does not discard one.
+        #expect(h.request(s2, ["type": "task.complete", "task": task, "note": "已交"]).isOK)
+        #expect(excuse("S2", false).isOK)
+        #expect(excuse("S2", true).errorCode == "invalid_request")
+        let status = h.request(s2, ["type": "task.get", "task": task]).data?["myStatus"]
+        #expect(status?["state"] == "done")
+        #expect(status?["note"] == "已交")
+        #expect(h.request(s2, ["type": "task.undo", "task": task]).data?["state"] == "todo")
+        #expect(excuse("S1", false).isOK)
+        #expect(state(s1) == "todo")
+    }
+
     @Test func studentsCannotPublishTasks() {
         let h = HubHarness()
         let student = h.connect("S1")

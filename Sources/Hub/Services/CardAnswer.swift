@@ -62,10 +62,14 @@ extension CardAnswer {
             case .checkin:
                 // Code and place are checked by the caller, which knows the secret and the clock.
                 _ = try fields.optionalString("code", maxBytes: 6)
-                _ = try fields.optionalObject("location")
+                if var location = try fields.optionalObject("location") {
+                    _ = try location.optionalDouble("latitude")
+                    _ = try location.optionalDouble("longitude")
+                    try location.rejectUnknownFields()
+                }
                 answer = .checkin(distance: nil)
             }
-            if card.type != .checkin { try fields.rejectUnknownFields() }
+            try fields.rejectUnknownFields()
             return answer
         } catch {
             throw .invalid(error.message)

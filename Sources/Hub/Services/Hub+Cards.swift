@@ -2,7 +2,7 @@ import JSON
 
 extension Hub {
     /// `card.publish`: a card appears in the group as a message of kind `card`; the members of that moment are its
-    /// recipients.
+    /// recipients. Publishing is posting: mutes apply as for `send`.
     func publishCard(
         _ id: GroupID,
         clientMsgID: String,
@@ -10,25 +10,15 @@ extension Hub {
         id requestID: String,
         session: Session
     ) throws(HubError) {
+        // A retry gets the original even if the publisher was muted (or the group frozen) since, as for `send`.
+        if try answerRepeatedPublish(.card, clientMsgID: clientMsgID, id: requestID, session: session) { return }
         let (group, member) = try requireMember(id, session)
         try requireNotInbox(group)
         guard member.role != .member || group.record.allowMemberCards else {
             throw .forbidden("the group's owner and admins (members too when the group allows member cards)")
         }
-        try requireWritable(group)
-        let key = session.user + "\u{0}" + clientMsgID
-        if let existing = publishedByClientID[key], let card = cards[existing] {
-            return output.send(
-                Wire.reply(requestID) {
-                    $0.key("card")
-                    $0.int(card.id)
-                    $0.key("duplicate")
-                    $0.bool(true)
-                },
-                to: session
-            )
-        }
         let now = clock()
+        try requirePoster(group, member, now: now)
         let definition = try CardDefinition.decode(value, now: now)
         var ops: [WriteOp] = []
         for object in definition.attachments {
@@ -44,6 +34,7 @@ extension Hub {
             recipients: group.members.keys.filter { $0 != session.user }.sorted()
         )
         card.clientMsgID = clientMsgID
+        let key = session.user + "\u{0}" + clientMsgID
         cards[card.id] = card
         publishedByClientID[key] = card.id
         var summary = JSONWriter(capacity: 128)
@@ -70,23 +61,37 @@ extension Hub {
         ops += [.upsertRecord(card.record), .appendMessage(message)]
         let undo = { [self] in
             cards[card.id] = nil
-            publishedByClientID[key] = nil
+            if publishedByClientID[key] == card.id { publishedByClientID[key] = nil }
         }
         write(ops, undo: [undo]) { [self] result in
-            guard case .success(let outcomes) = result, case .appended(let seq) = outcomes.first else {
+            guard case .success(let outcomes) = result, let outcome = outcomes.first else {
                 return output.send(Wire.error(.storage, id: requestID), to: session)
             }
             applyShares(ops)
-            output.send(
-                Wire.reply(requestID) { writer in
-                    writer.key("card")
-                    writer.int(card.id)
-                    writer.key("seq")
-                    writer.int(seq)
-                },
-                to: session
-            )
-            deliver(StoredMessage(seq: seq, message: message))
+            switch outcome {
+            case .appended(let seq):
+                output.send(
+                    Wire.reply(requestID) { writer in
+                        writer.key("card")
+                        writer.int(card.id)
+                        writer.key("seq")
+                        writer.int(seq)
+                    },
+                    to: session
+                )
+                deliver(StoredMessage(seq: seq, message: message))
+            case .duplicate(let originalGroup, let seq, _):
+                publishFoundDuplicate(
+                    .card,
+                    clientMsgID: clientMsgID,
+                    record: card.record,
+                    jobs: [],
+                    undo: undo,
+                    original: (originalGroup, seq),
+                    id: requestID,
+                    session: session
+                )
+            }
         }
     }
 
@@ -190,10 +195,15 @@ extension Hub {
     /// `card.respond`: validated against the card, the caller's eligibility and the clock.
     func respond(to id: Int64, response: JSONValue, id requestID: String, session: Session) throws(HubError) {
         guard let card = cards[id] else {
-            throw HubError(.cardClosed, "Card \(id) does not exist or no longer accepts responses.")
+            // Memory holds every card that can still take responses; one only the store has ended long ago.
+            return try withCard(id, id: requestID, session: session) { (card) throws(HubError) in
+                _ = try self.requireMember(card.group, session)
+                throw HubError(.cardClosed, "The card no longer accepts responses.")
+            }
         }
         let (group, _) = try requireMember(card.group, session)
-        try requireNotDissolved(group)
+        // Responding writes into the group: a frozen group accepts nothing.
+        try requireWritable(group)
         guard card.recipients.contains(session.user) else {
             throw HubError(.notRecipient, "This card was published before you joined the group (or by you).")
         }
@@ -306,14 +316,20 @@ extension Hub {
 
     /// `card.close`: stops responses early.
     func closeCard(_ id: Int64, id requestID: String, session: Session) throws(HubError) {
-        guard let card = cards[id] else {
-            throw HubError(.cardClosed, "Card \(id) does not exist or is already closed.")
+        // A card only the store has ended long ago: after the checks there is nothing to close.
+        let inMemory = cards[id] != nil
+        try withCard(id, id: requestID, session: session) { (card) throws(HubError) in
+            let group = try self.group(card.group)
+            guard card.publisher == session.user || self.isManager(group, session) else {
+                throw .forbidden("the card's publisher and the group's owner and admins")
+            }
+            try self.requireWritable(group)
+            guard inMemory, card.closedAt == nil else { return self.output.send(Wire.reply(requestID), to: session) }
+            self.close(card, in: group, id: requestID, session: session)
         }
-        let (group, _) = try groupForMember(card.group, session)
-        guard card.publisher == session.user || isManager(group, session) else {
-            throw .forbidden("the card's publisher and the group's owner and admins")
-        }
-        guard card.closedAt == nil else { return output.send(Wire.reply(requestID), to: session) }
+    }
+
+    private func close(_ card: Card, in group: Group, id requestID: String, session: Session) {
         card.closedAt = clock()
         let notice = systemMessage(
             group,

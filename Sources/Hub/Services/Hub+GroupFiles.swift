@@ -28,21 +28,25 @@ extension Hub {
         return trimmed
     }
 
-    /// `file.add`: shares an uploaded object into the group's library.
+    /// `file.add`: shares an uploaded object into the group's library. Adding is posting (it writes `file_added`
+    /// for everyone): mutes apply as for `send`.
     func addFile(_ id: GroupID, object: String, name: String?, id requestID: String, session: Session) throws(HubError)
     {
-        let (group, _) = try requireMember(id, session)
+        let (group, member) = try requireMember(id, session)
         try requireNotInbox(group)
-        try requireWritable(group)
+        let now = clock()
+        try requirePoster(group, member, now: now)
         var ops: [WriteOp] = []
         if let share = try shareable(object, by: session.user, in: group.id) { ops.append(share) }
+        // Everything is checked before an id is taken.
+        let name = try fileName(name ?? objects[object]?.name ?? object)
         let file = GroupFile(
             id: nextRecordID(.groupFile),
             group: group.id,
             object: object,
-            name: try fileName(name ?? objects[object]?.name ?? object),
+            name: name,
             uploader: session.user,
-            createdAt: clock()
+            createdAt: now
         )
         groupFiles[file.id] = file
         ops.append(.upsertRecord(file.record))
@@ -85,15 +89,24 @@ extension Hub {
         commitChange(group, ops: ops, undo: [{ [self] in groupFiles[id] = previous }], id: requestID, session: session)
     }
 
+    /// Takes the file out of the library and, unless something else in the group still shows its object, the
+    /// object out of the group: members can no longer download it (as for a recalled message).
     func deleteFile(_ id: Int64, id requestID: String, session: Session) throws(HubError) {
         var (group, file) = try editableFile(id, session)
         let previous = file
         file.deletedAt = clock()
         groupFiles[id] = file
-        let ops: [WriteOp] = [
-            .upsertRecord(file.record), systemMessage(group, notice("file_deleted", file, by: session.user)),
-        ]
-        commitChange(group, ops: ops, undo: [{ [self] in groupFiles[id] = previous }], id: requestID, session: session)
+        let unshares = withdrawShares(of: [file.object], in: group)
+        let ops: [WriteOp] =
+            [.upsertRecord(file.record)] + unshares.ops
+            + [systemMessage(group, notice("file_deleted", file, by: session.user))]
+        commitChange(
+            group,
+            ops: ops,
+            undo: [{ [self] in groupFiles[id] = previous }, unshares.undo],
+            id: requestID,
+            session: session
+        )
     }
 
     private func notice(_ event: String, _ file: GroupFile, by user: UserID) -> [UInt8] {

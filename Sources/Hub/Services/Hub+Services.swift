@@ -96,6 +96,51 @@ extension Hub {
         }
     }
 
+    /// Withdraws `objects` from `group`, except those something live there still shows. Memory changes now, so
+    /// that a command queued meanwhile that posts one of them shares it again; the ops go in the caller's unit.
+    func withdrawShares(
+        of objects: [String],
+        in group: Group,
+        ignoringSeq seq: Int64? = nil
+    ) -> (ops: [WriteOp], undo: () -> Void) {
+        let withdrawn = Set(objects).filter {
+            objectGroups[$0]?.contains(group.id) == true && !isShown($0, in: group, ignoringSeq: seq)
+        }.sorted()
+        for object in withdrawn { objectGroups[object]?.remove(group.id) }
+        let undo = { [self] in
+            for object in withdrawn { objectGroups[object, default: []].insert(group.id) }
+        }
+        return (withdrawn.map { .unshareObject($0, group.id) }, undo)
+    }
+
+    /// Whether `object` is still shown in `group`: by a library file, a card or task (attachments, completions),
+    /// or a message of the recent ring that is not recalled (other than `seq`). Older messages would take a scan
+    /// of the store, so a file posted long ago and then removed from the library is withdrawn all the same.
+    private func isShown(_ object: String, in group: Group, ignoringSeq seq: Int64?) -> Bool {
+        if groupFiles.values.contains(where: { $0.group == group.id && $0.deletedAt == nil && $0.object == object }) {
+            return true
+        }
+        if cards.values.contains(where: { $0.group == group.id && $0.definition.attachments.contains(object) }) {
+            return true
+        }
+        if tasks.values.contains(where: { task in
+            task.group == group.id
+                && (task.attachments.contains(object) || task.statuses.values.contains { $0.attachment == object })
+        }) {
+            return true
+        }
+        for entry in group.recent.entries(after: 0, limit: group.recent.count)
+        where entry.seq != seq && !entry.expired && [.image, .video, .file].contains(entry.kind) {
+            guard let value = try? JSONParser.parse(entry.encoded), value["recalled"]?.boolValue != true else {
+                continue
+            }
+            if ["object", "thumbnail", "cover"].contains(where: { value["body"]?[$0]?.stringValue == object }) {
+                return true
+            }
+        }
+        return false
+    }
+
     // MARK: Inboxes
 
     /// The user's inbox, created (with its write operations appended to `ops`) if it does not exist yet.

@@ -10,22 +10,13 @@ extension Hub {
         id requestID: String,
         session: Session
     ) throws(HubError) {
-        let (group, _) = try requireManager(id, session)
+        // A retry gets the original even if the publisher was muted (or the group frozen) since, as for `send`.
+        if try answerRepeatedPublish(.task, clientMsgID: clientMsgID, id: requestID, session: session) { return }
+        let (group, member) = try requireManager(id, session)
         try requireNotInbox(group)
-        try requireWritable(group)
-        let key = session.user + "\u{0}" + clientMsgID
-        if let existing = publishedByClientID[key], let task = tasks[existing] {
-            return output.send(
-                Wire.reply(requestID) {
-                    $0.key("task")
-                    $0.int(task.id)
-                    $0.key("duplicate")
-                    $0.bool(true)
-                },
-                to: session
-            )
-        }
         let now = clock()
+        // Publishing is posting: a muted admin may not (school admins who are not members are never muted).
+        if let member { try requirePoster(group, member, now: now) } else { try requireWritable(group) }
         var fields: JSONFields
         let title: String
         let description: String
@@ -69,6 +60,7 @@ extension Hub {
             recipients: group.members.keys.filter { $0 != session.user }.sorted()
         )
         task.clientMsgID = clientMsgID
+        let key = session.user + "\u{0}" + clientMsgID
         tasks[task.id] = task
         publishedByClientID[key] = task.id
         var scheduled: [JobRecord] = []
@@ -100,24 +92,38 @@ extension Hub {
         ops += [.upsertRecord(task.record)] + scheduled.map { .upsertJob($0) } + [.appendMessage(message)]
         let undo = { [self] in
             tasks[task.id] = nil
-            publishedByClientID[key] = nil
+            if publishedByClientID[key] == task.id { publishedByClientID[key] = nil }
         }
         write(ops, undo: [undo]) { [self] result in
-            guard case .success(let outcomes) = result, case .appended(let seq) = outcomes.first else {
+            guard case .success(let outcomes) = result, let outcome = outcomes.first else {
                 return output.send(Wire.error(.storage, id: requestID), to: session)
             }
             applyShares(ops)
-            for job in scheduled { jobs.insert(job) }
-            output.send(
-                Wire.reply(requestID) { writer in
-                    writer.key("task")
-                    writer.int(task.id)
-                    writer.key("seq")
-                    writer.int(seq)
-                },
-                to: session
-            )
-            deliver(StoredMessage(seq: seq, message: message))
+            switch outcome {
+            case .appended(let seq):
+                for job in scheduled { jobs.insert(job) }
+                output.send(
+                    Wire.reply(requestID) { writer in
+                        writer.key("task")
+                        writer.int(task.id)
+                        writer.key("seq")
+                        writer.int(seq)
+                    },
+                    to: session
+                )
+                deliver(StoredMessage(seq: seq, message: message))
+            case .duplicate(let originalGroup, let seq, _):
+                publishFoundDuplicate(
+                    .task,
+                    clientMsgID: clientMsgID,
+                    record: task.record,
+                    jobs: scheduled,
+                    undo: undo,
+                    original: (originalGroup, seq),
+                    id: requestID,
+                    session: session
+                )
+            }
         }
     }
 
@@ -194,7 +200,7 @@ extension Hub {
     }
 
     /// `task.complete` / `task.undo`: a recipient marks the task done (with an optional note or attachment) or
-    /// back to do.
+    /// back to do. Undo takes back a completion only: an excuse is the watchers' to take back.
     func setTaskState(
         _ id: Int64,
         _ state: ClassTask.State,
@@ -210,6 +216,19 @@ extension Hub {
         try requireWritable(group)
         guard task.recipients.contains(session.user) else {
             throw HubError(.notRecipient, "This task was published before you joined the group (or by you).")
+        }
+        if state == .todo {
+            switch task.state(of: session.user) {
+            case .done:
+                break
+            case .todo:
+                let status = task.statuses[session.user] ?? ClassTask.Status(state: .todo, at: task.createdAt)
+                return output.send(Wire.reply(requestID) { task.writeStatus(status, to: &$0) }, to: session)
+            case .excused:
+                throw .invalid(
+                    "You are excused from this task; only its publisher or the group's managers can change that."
+                )
+            }
         }
         var ops: [WriteOp] = []
         if let attachment, let share = try shareable(attachment, by: session.user, in: group.id) { ops.append(share) }
@@ -236,16 +255,25 @@ extension Hub {
         }
     }
 
-    /// `task.excuse`: the publisher or a manager excuses a member (or takes it back).
+    /// `task.excuse`: the publisher or a manager excuses a member who has not done it yet, or takes an excuse back.
+    /// Neither touches a completion: it is the member's.
     func excuse(_ id: Int64, user: UserID, excused: Bool, id requestID: String, session: Session) throws(HubError) {
         guard let task = tasks[id], task.closedAt == nil else {
             throw HubError(.taskNotFound, "Task \(id) does not exist or is closed.")
         }
-        guard let group = groups[task.group] else { throw .groupNotFound }
+        let (group, _) = try groupForMember(task.group, session)
         guard canWatch(task, session) else { throw .forbidden("the task's publisher and the group's owner and admins") }
         try requireWritable(group)
         guard task.recipients.contains(user) else {
             throw HubError(.notRecipient, "User '\(user)' is not asked to do this task.")
+        }
+        switch (excused, task.state(of: user)) {
+        case (true, .todo), (false, .excused):
+            break
+        case (true, .excused), (false, .todo), (false, .done):
+            return output.send(Wire.reply(requestID), to: session)
+        case (true, .done):
+            throw .invalid("User '\(user)' has already done this task; an excuse would discard their completion.")
         }
         let previous = task.statuses[user]
         task.statuses[user] = ClassTask.Status(state: excused ? .excused : .todo, at: clock())
@@ -257,12 +285,15 @@ extension Hub {
     }
 
     /// `task.remind` (一键提醒): one reminder in the inbox of every member who has not finished, live on all their
-    /// devices and kept for those offline. At most once per `taskRemindInterval` per task.
+    /// devices and kept for those offline. At most once per `taskRemindInterval` per task; not while the group is
+    /// frozen or dissolved.
     func remind(_ id: Int64, id requestID: String, session: Session) throws(HubError) {
         guard let task = tasks[id], task.closedAt == nil else {
             throw HubError(.taskNotFound, "Task \(id) does not exist or is closed.")
         }
+        let (group, _) = try groupForMember(task.group, session)
         guard canWatch(task, session) else { throw .forbidden("the task's publisher and the group's owner and admins") }
+        try requireWritable(group)
         let now = clock()
         if let last = task.lastRemindAt {
             let wait = Int64(configuration.taskRemindInterval * 1000) - (now - last)
@@ -360,14 +391,16 @@ extension Hub {
         }
     }
 
-    /// Runs due jobs; each job's deletion is in the same write unit as its work, so it happens exactly once.
+    /// Runs due jobs; each job's deletion is in the same write unit as its work, so it happens exactly once. A
+    /// reminder due while its group is frozen or dissolved is dropped, as `task.remind` would be refused.
     func runDueJobs() {
         let now = clock()
         for job in jobs.popDue(now) {
             observer?.jobRan(lateBySeconds: Double(now - job.dueAt) / 1000)
             guard job.kind == "task.remind", let body = try? JSONParser.parse(job.body),
                 let taskID = body["task"]?.int64Value,
-                let task = tasks[taskID], task.closedAt == nil
+                let task = tasks[taskID], task.closedAt == nil,
+                let group = groups[task.group], !group.record.frozen, !group.record.dissolved
             else {
                 write([.deleteJob(job.id)]) { _ in }
                 continue
