@@ -103,8 +103,6 @@ extension Hub {
         let now = clock()
         let reply = Wire.reply(requestID) { [self] writer in
             writeSummary(group, into: &writer)
-            writer.key("allowMemberCards")
-            writer.bool(group.record.allowMemberCards)
             writer.optionalString("owner", group.record.owner)
             writer.key("members")
             writer.beginArray()

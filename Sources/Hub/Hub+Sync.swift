@@ -216,6 +216,8 @@ extension Hub {
         writer.bool(group.record.frozen)
         writer.key("dissolved")
         writer.bool(group.record.dissolved)
+        writer.key("allowMemberCards")
+        writer.bool(group.record.allowMemberCards)
     }
 }
 
