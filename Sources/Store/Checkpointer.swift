@@ -7,11 +7,13 @@ import Synchronization
 /// p99. A passive checkpoint runs alongside the writer; once it has copied every frame, the writer's next
 /// transaction starts the log over.
 final class Checkpointer: @unchecked Sendable {
-    /// Start a background checkpoint when the log holds this many pages (16 MiB).
-    static let threshold = 4096
+    /// Start a background checkpoint when the log holds this many pages (about 40 MiB): pages that consecutive
+    /// batches rewrite (index leaves, each group's newest page) are copied once per checkpoint, so checkpointing
+    /// less often costs less CPU.
+    static let threshold = 10_000
     /// If the log still grows past this (checkpoints slower than writes), the writer checkpoints itself: the log
     /// must not grow without bound, and a slower commit is the right back-pressure.
-    static let limit = 16 * threshold
+    static let limit = 4 * threshold
 
     private let queue = DispatchQueue(label: "yizhan.store.checkpoint", qos: .utility)
     /// Queue only; nil once closed.
