@@ -16,6 +16,7 @@ struct BenchCommand: Sendable {
     var readers: Int?
     var readRate: Double?
     var reconnectRate: Double?
+    var answerRate: Double?
     var idKind = RequestWriter.MessageIDKind.time
     var textBytes = 32
     var backlog = 64
@@ -63,7 +64,8 @@ struct BenchCommand: Sendable {
                             counselor keeps posting; time until all are live, missed/duplicated messages
           receipts          2000 members read the same message in a burst; coalesced receipt frames the
                             sender gets, CPU per read
-          soak              mixed sends, reads and reconnects at a moderate rate for --duration (default 900 s);
+          soak              mixed sends, reads, reconnects and card answers at a moderate rate for --duration
+                            (default 900 s);
                             RSS after warm-up and at the end, errors, loss
 
         common options:
@@ -94,6 +96,7 @@ struct BenchCommand: Sendable {
           --readers N           receipts: readers (2000)
           --read-rate R         soak: reads/s (50)
           --reconnect-rate R    soak: reconnects/s (5)
+          --answer-rate R       soak: card answers/s (10)
           --client-ids KIND     durable-send and fanout: `time` (UUIDv7-like, default) or `random` (UUIDv4)
           --text-bytes N        message text length (32)
           --backlog N           fanout at saturation: deliveries not yet received, per member, before senders
@@ -149,6 +152,7 @@ struct BenchCommand: Sendable {
             case "--readers": command.readers = try integer(argument)
             case "--read-rate": command.readRate = try number(argument)
             case "--reconnect-rate": command.reconnectRate = try number(argument)
+            case "--answer-rate": command.answerRate = try number(argument)
             case "--client-ids":
                 let text = try value(argument)
                 guard let kind = RequestWriter.MessageIDKind(rawValue: text) else {

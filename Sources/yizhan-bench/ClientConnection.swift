@@ -57,6 +57,8 @@ final class ClientConnection {
     var nextDue: UInt64 = 0
     /// Scenario-defined marker (a role, a phase).
     var tag = 0
+    /// The group's counselor (soak: publishes the card members answer).
+    var isCounselor = false
 
     init(slot: Int, user: Int, mask: MaskingKey) {
         self.slot = slot

@@ -15,13 +15,15 @@ final class Progress: Sendable {
     /// Deliveries owed for sent messages (fan-out backlog: owed − received).
     let owed = Atomic<Int>(0)
     let reads = Atomic<Int>(0)
+    /// Card answers accepted.
+    let answers = Atomic<Int>(0)
     /// Clients live again after a reconnect.
     let resumed = Atomic<Int>(0)
     /// Handshakes retried after a refusal or a socket error.
     let retries = Atomic<Int>(0)
 
     enum Counter {
-        case opened, failed, live, deliveries, sent, acked, errors, dropped, owed, reads, resumed, retries
+        case opened, failed, live, deliveries, sent, acked, errors, dropped, owed, reads, answers, resumed, retries
     }
 
     /// The current value of a counter (atomics cannot be reached through key paths).
@@ -37,6 +39,7 @@ final class Progress: Sendable {
         case .dropped: dropped.load(ordering: .relaxed)
         case .owed: owed.load(ordering: .relaxed)
         case .reads: reads.load(ordering: .relaxed)
+        case .answers: answers.load(ordering: .relaxed)
         case .resumed: resumed.load(ordering: .relaxed)
         case .retries: retries.load(ordering: .relaxed)
         }

@@ -1,9 +1,11 @@
 import JSON
+import Synchronization
 
 /// `soak`: C clients in G class groups, all live, with mixed traffic for `--duration` seconds: random members
-/// post (`--rate`), read up to their newest message (`--read-rate`) and drop and resume (`--reconnect-rate`).
-/// Server RSS after the warm-up and at the end (growth beyond caches is a leak), server CPU per delivery, errors
-/// and the delivery check across every reconnect. (Card answers join the mix once group services are on the wire.)
+/// post (`--rate`), read up to their newest message (`--read-rate`), answer their group's vote — published by the
+/// group's counselor at the start, answers may be changed — (`--answer-rate`) and drop and resume
+/// (`--reconnect-rate`). Server RSS after the warm-up and at the end (growth beyond caches is a leak), server CPU
+/// per delivery, errors and the delivery check across every reconnect.
 struct SoakScenario: Scenario {
     let name = "soak"
     let unit = "delivery"
@@ -27,7 +29,8 @@ struct SoakScenario: Scenario {
         rates = SoakClient.Rates(
             sends: command.rate ?? 20,
             reads: command.readRate ?? 50,
-            reconnects: command.reconnectRate ?? 5
+            reconnects: command.reconnectRate ?? 5,
+            answers: command.answerRate ?? 10
         )
     }
 
@@ -38,6 +41,7 @@ struct SoakScenario: Scenario {
             ("clients", .int(Int64(clients))), ("groups", .int(Int64(groups))), ("durationSeconds", .double(duration)),
             ("warmUpSeconds", .double(warmUp)), ("sendsPerSecond", .double(rates.sends)),
             ("readsPerSecond", .double(rates.reads)), ("reconnectsPerSecond", .double(rates.reconnects)),
+            ("answersPerSecond", .double(rates.answers)),
             ("clientThreads", .int(Int64(command.threads))),
         ]
     }
@@ -55,19 +59,41 @@ struct SoakScenario: Scenario {
         let share = SoakClient.Rates(
             sends: rates.sends / threads,
             reads: rates.reads / threads,
-            reconnects: rates.reconnects / threads
+            reconnects: rates.reconnects / threads,
+            answers: rates.answers / threads
         )
+        let cards = SoakCards()
         pool.broadcast { worker in
             worker.handler = SoakClient(
                 progress: progress,
                 idKind: command.idKind,
                 textBytes: command.textBytes,
-                rates: share
+                rates: share,
+                cards: cards
             )
             worker.tickMilliseconds = 5
         }
-        ConnectPhase.start(pool, users: Array(0..<fixture.studentCount))
-        _ = try ConnectPhase.waitLive(progress, count: clients, context: context, what: "clients")
+        let counselors = Set((0..<groups).map { fixture.counselor(of: $0) })
+        ConnectPhase.start(pool, users: Array(0..<fixture.studentCount) + counselors.sorted()) { connection, _ in
+            connection.isCounselor = counselors.contains(connection.user)
+        }
+        _ = try ConnectPhase.waitLive(progress, count: clients + groups, context: context, what: "clients")
+        pool.broadcast { worker in
+            for connection in worker.connections where connection.isCounselor {
+                worker.request.reset()
+                worker.request.append(#"{"type":"card.publish","id":"p1","group":"#)
+                worker.request.append(connection.group)
+                worker.request.append(#","clientMsgId":"soak-vote-"#)
+                worker.request.append(connection.group)
+                worker.request.append(#"","card":{"type":"vote","title":"班会时间","options":["周一","周三","周五"],"#)
+                worker.request.append(#""allowEdit":true}}"#)
+                worker.sendRequest(on: connection)
+            }
+        }
+        let published = Wait.until(timeout: 30, progress: cards.count) { cards.count >= groups }
+        guard published == .done else {
+            throw ServerUnderTest.Failure(description: "the counselors' votes were not published (\(published))")
+        }
 
         pool.broadcast { worker in (worker.handler as! SoakClient).start() }
         let pid = context.server.pid
@@ -117,6 +143,7 @@ struct SoakScenario: Scenario {
         result.add("messages", Double(progress.value(.acked)), "")
         result.add("reads", Double(progress.value(.reads)), "")
         result.add("reconnects", Double(progress.value(.resumed)), "")
+        result.add("answers", Double(progress.value(.answers)), "")
         result.add("deliveriesPerSecond", Double(deliveries) / window.wallSeconds, "1/s")
         result.add("latencyP50Ms", totals.latency.percentile(0.5) / 1e6, "ms")
         result.add("latencyP99Ms", totals.latency.percentile(0.99) / 1e6, "ms")
@@ -138,17 +165,22 @@ final class SoakClient: GroupClient {
         var sends: Double
         var reads: Double
         var reconnects: Double
+        var answers: Double
     }
 
     let rates: Rates
+    let cards: SoakCards
     var running = false
     private var nextSend: UInt64 = 0
     private var nextRead: UInt64 = 0
     private var nextReconnect: UInt64 = 0
+    private var nextAnswer: UInt64 = 0
+    private var answerCount: Int64 = 0
     private var reconnecting = false
 
-    init(progress: Progress, idKind: RequestWriter.MessageIDKind, textBytes: Int, rates: Rates) {
+    init(progress: Progress, idKind: RequestWriter.MessageIDKind, textBytes: Int, rates: Rates, cards: SoakCards) {
         self.rates = rates
+        self.cards = cards
         super.init(progress: progress, idKind: idKind, textBytes: textBytes)
     }
 
@@ -157,7 +189,7 @@ final class SoakClient: GroupClient {
         running = true
         reconnecting = true
         let now = Clock.now()
-        (nextSend, nextRead, nextReconnect) = (now, now, now)
+        (nextSend, nextRead, nextReconnect, nextAnswer) = (now, now, now, now)
     }
 
     override func wentLive(_ connection: ClientConnection, on worker: ClientWorker) {
@@ -165,10 +197,15 @@ final class SoakClient: GroupClient {
     }
 
     override func other(_ message: UnsafeRawBufferPointer, _ connection: ClientConnection, on worker: ClientWorker) {
-        if ServerMessage.kind(message) == .reply, let reply = ServerMessage.reply(message),
-            reply.idLetter == UInt8(ascii: "r"), reply.ok
-        {
-            progress.reads.add(1, ordering: .relaxed)
+        guard ServerMessage.kind(message) == .reply, let reply = ServerMessage.reply(message), reply.ok else { return }
+        switch reply.idLetter {
+        case UInt8(ascii: "r"): progress.reads.add(1, ordering: .relaxed)
+        case UInt8(ascii: "a"): progress.answers.add(1, ordering: .relaxed)
+        case UInt8(ascii: "p"):
+            if let card = ServerMessage.integer(after: #""card":"#, in: message, from: reply.rest) {
+                cards.set(card.value, for: connection.group)
+            }
+        default: break
         }
     }
 
@@ -192,6 +229,21 @@ final class SoakClient: GroupClient {
                 worker.sendRequest(on: connection)
             }
         }
+        while rates.answers > 0 && now >= nextAnswer {
+            nextAnswer += UInt64(1e9 / rates.answers)
+            if let connection = pick(worker), !connection.isCounselor, let card = cards.card(of: connection.group) {
+                answerCount += 1
+                worker.request.reset()
+                worker.request.append(#"{"type":"card.respond","id":"a"#)
+                worker.request.append(answerCount)
+                worker.request.append(#"","card":"#)
+                worker.request.append(card)
+                worker.request.append(#","response":{"choices":["#)
+                worker.request.append(Int64.random(in: 0...2, using: &random))
+                worker.request.append("]}}")
+                worker.sendRequest(on: connection)
+            }
+        }
         while rates.reconnects > 0 && now >= nextReconnect {
             nextReconnect += UInt64(1e9 / rates.reconnects)
             if let connection = pick(worker), connection.outstanding == 0 {
@@ -206,5 +258,20 @@ final class SoakClient: GroupClient {
     private func pick(_ worker: ClientWorker) -> ClientConnection? {
         let connection = worker.connections[Int.random(in: 0..<worker.connections.count, using: &random)]
         return connection.live ? connection : nil
+    }
+}
+
+/// Each group's vote, as its counselor's publish reply named it.
+final class SoakCards: Sendable {
+    private let cards = Mutex<[Int64: Int64]>([:])
+
+    var count: Int { cards.withLock { $0.count } }
+
+    func set(_ card: Int64, for group: Int64) {
+        cards.withLock { $0[group] = card }
+    }
+
+    func card(of group: Int64) -> Int64? {
+        cards.withLock { $0[group] }
     }
 }
