@@ -12,13 +12,20 @@ struct HubEndpoint: WebSocketEndpoint {
     let authority: TokenAuthority
     let hubConfiguration: HubConfiguration
     let configuration: WebSocketConfiguration
+    let requestLimit: RateLimit
     let metrics: ServerMetrics
     var subprotocols: [String] { ["yizhan.v1"] }
     var maxOutboundBytes: Int? { nil }
 
     func makeSession(for request: HTTPRequest) throws(HTTPError) -> any WebSocketSession {
         let claims = try Self.authenticate(request, authority: authority, kind: .user)
-        return HubConnection(hub: hub, claims: claims, configuration: hubConfiguration, metrics: metrics)
+        return HubConnection(
+            hub: hub,
+            claims: claims,
+            configuration: hubConfiguration,
+            requestLimit: requestLimit,
+            metrics: metrics
+        )
     }
 
     /// Verifies the request's token; a refusal is a 401 with the token error's code.
@@ -56,11 +63,23 @@ final class HubConnection: WebSocketSession, @unchecked Sendable {
     /// Set when the channel opens; used on the connection's loop.
     private(set) var channel: WebSocketChannel?
     private var session: Session?
+    /// Requests of this connection (loop only).
+    private let requestLimit: RateLimit
+    private var requests: TokenBucket
+    private var refusedInARow = 0
 
-    init(hub: Hub, claims: TokenClaims, configuration: HubConfiguration, metrics: ServerMetrics) {
+    init(
+        hub: Hub,
+        claims: TokenClaims,
+        configuration: HubConfiguration,
+        requestLimit: RateLimit,
+        metrics: ServerMetrics
+    ) {
         self.hub = hub
         self.claims = claims
         self.configuration = configuration
+        self.requestLimit = requestLimit
+        self.requests = TokenBucket(requestLimit, now: Int64(MonotonicClock.now() / 1_000_000))
         self.metrics = metrics
     }
 
@@ -86,6 +105,12 @@ final class HubConnection: WebSocketSession, @unchecked Sendable {
     }
 
     func received(_ message: WebSocketMessage, on channel: WebSocketChannel) {
+        if !requestLimit.isUnlimited,
+            let wait = requests.take(requestLimit, now: Int64(MonotonicClock.now() / 1_000_000))
+        {
+            return refuse(message, retryAfter: wait, on: channel)
+        }
+        refusedInARow = 0
         guard case .text(let bytes) = message else {
             return channel.send(text: Wire.error(HubError(.invalidRequest, "Requests are JSON text frames."), id: nil))
         }
@@ -98,6 +123,25 @@ final class HubConnection: WebSocketSession, @unchecked Sendable {
         case .failure(let failure):
             channel.send(text: Wire.error(failure.error, id: failure.id))
         }
+    }
+
+    /// Answers a request over the connection's rate `rate_limited` (with its id, when it has one); closes the
+    /// connection once it has sent a whole burst's worth of requests in a row without waiting.
+    private func refuse(_ message: WebSocketMessage, retryAfter wait: Double, on channel: WebSocketChannel) {
+        refusedInARow += 1
+        if refusedInARow > Int(requestLimit.burst) {
+            return channel.close(code: CloseCode(rawValue: CloseCodes.tooManyRequests), reason: "too many requests")
+        }
+        var error = HubError(.rateLimited, "This connection sends too many requests; wait and send again.")
+        error.retryAfter = (wait * 1000).rounded(.up) / 1000
+        var id: String?
+        if case .text(let bytes) = message {
+            switch RequestDecoder.decode(bytes, configuration: configuration) {
+            case .success(let request): id = request.id
+            case .failure(let failure): id = failure.id
+            }
+        }
+        channel.send(text: Wire.error(error, id: id))
     }
 
     func closed(_ channel: WebSocketChannel, code: CloseCode?) {

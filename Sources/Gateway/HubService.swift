@@ -85,6 +85,7 @@ public final class HubService: @unchecked Sendable {
                         authority: authority,
                         hubConfiguration: configuration.hub,
                         configuration: configuration.webSocket,
+                        requestLimit: configuration.requestsPerConnection,
                         metrics: metrics
                     )
                 )

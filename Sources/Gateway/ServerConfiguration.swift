@@ -60,6 +60,10 @@ public struct ServerConfiguration: Sendable {
     /// HTTP requests (other than WebSocket handshakes and health checks) per client IP. Default 6,000 a minute
     /// with bursts of 1,000.
     public var requestsPerIP: RateLimit = .perMinute(6_000, burst: 1_000)
+    /// WebSocket requests per hub connection, whatever they are (a flood of `sync` or `history` costs the hub as
+    /// much as one of sends): past it a request is answered `rate_limited`; a connection that keeps sending through
+    /// its whole burst of refusals is closed with 4429.
+    public var requestsPerConnection: RateLimit = .perMinute(3_000, burst: 200)
     /// Seconds graceful shutdown waits for connections to finish after sending close 1001. Default 5 s.
     public var shutdownTimeout = 5.0
 

@@ -305,6 +305,13 @@ public enum Settings {
             \.handshakesPerIP
         ),
         rate("limits.requests_per_ip", per: "minute", "6000, bursts of 1000", "HTTP requests per IP", \.requestsPerIP),
+        rate(
+            "limits.requests_per_connection",
+            per: "minute",
+            "3000, bursts of 200",
+            "WebSocket requests per connection",
+            \.requestsPerConnection
+        ),
     ].flatMap { $0 }
 
     /// Applies a parsed config file. Unknown keys are errors, so a typo never passes silently.

@@ -275,6 +275,8 @@ public enum CloseCodes {
     public static let unknownUser: UInt16 = 4403
     /// The access token expired on a live connection. Get a new token, then reconnect and resume.
     public static let tokenExpired: UInt16 = 4401
+    /// The connection kept sending requests after being told `rate_limited`. Reconnect after a pause.
+    public static let tooManyRequests: UInt16 = 4429
 }
 
 /// Receives the hub's operational events, on the hub queue.

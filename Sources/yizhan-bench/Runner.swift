@@ -105,6 +105,7 @@ enum Runner {
             ("limits.answers_per_minute", 1_000_000), ("limits.answers_burst", 1_000_000),
             ("limits.reminders_per_hour", 1_000_000), ("limits.reminders_burst", 1_000_000),
             ("limits.handshakes_per_ip_per_minute", 0), ("limits.requests_per_ip_per_minute", 0),
+            ("limits.requests_per_connection_per_minute", 0),
             ("limits.max_connections_per_ip", 1_000_000),
         ]
         settings += limits.filter { limit in

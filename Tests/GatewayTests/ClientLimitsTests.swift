@@ -150,6 +150,32 @@ import Transport
         _ = (first, second)
     }
 
+    /// Any request counts against its connection: past the burst each is answered `rate_limited` with its id;
+    /// a client that keeps going through a whole burst of refusals is closed with 4429; others are not affected.
+    @Test func aConnectionFloodingRequestsIsRefusedThenClosed() throws {
+        let server = try HubTestServer { $0.requestsPerConnection = .perMinute(1, burst: 3) }
+        let flooder = try server.connect("S1")
+        let neighbour = try server.connect("S2")
+        for _ in 0..<3 { #expect(try flooder.request(["type": "ping"])["ok"] == true) }
+        let refused = try flooder.request(["type": "sync"])
+        #expect(refused["type"] == "reply" && refused["id"] == "q4", "\(refused)")
+        #expect(refused["error"]?["code"] == "rate_limited")
+        #expect((refused["error"]?["retryAfter"]?.doubleValue ?? 0) > 50)
+        // A frame that is not even a request is refused the same way (no id to answer).
+        try flooder.socket.send(text: "not json")
+        #expect(try flooder.nextFrame()?["error"]?["code"] == "rate_limited")
+        // Two more: the fourth refusal in a row is one more than the burst, and the connection ends.
+        for _ in 0..<2 { _ = try flooder.fire(["type": "ping"]) }
+        var close: UInt16?
+        while close == nil, let frame = flooder.socket.receiveFrame() {
+            if frame.opcode == .close {
+                close = frame.payload.count >= 2 ? UInt16(frame.payload[0]) << 8 | UInt16(frame.payload[1]) : 1005
+            }
+        }
+        #expect(close == 4429)
+        #expect(try neighbour.request(["type": "ping"])["ok"] == true)
+    }
+
     @Test func behindATrustedProxyEachForwardedClientHasItsOwnLimits() throws {
         let server = try TestServer(
             {

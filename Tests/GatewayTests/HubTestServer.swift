@@ -35,6 +35,7 @@ final class HubTestServer {
         configuration.hub.rateLimits = .unlimited
         configuration.handshakesPerIP = .unlimited
         configuration.requestsPerIP = .unlimited
+        configuration.requestsPerConnection = .unlimited
         configure(&configuration)
         let log = Logger(minimumLevel: .debug, sink: logs)
         service = try HubService(configuration: configuration, log: log)

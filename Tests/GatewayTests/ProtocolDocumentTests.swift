@@ -109,6 +109,7 @@ import WebSocket
         // The hub's own codes (Hub.CloseCodes).
         sent.insert(Int(CloseCodes.tokenExpired))
         sent.insert(Int(CloseCodes.unknownUser))
+        sent.insert(Int(CloseCodes.tooManyRequests))
         #expect(documented == sent)
         let readme = try String(contentsOf: Self.protocolDirectory.appendingPathComponent("README.md"), encoding: .utf8)
         let undocumented = documented.filter { !readme.contains("| \($0) |") }

@@ -18,6 +18,7 @@ final class TestServer {
         // Per-IP limits have their own tests; the others connect as fast as they can.
         configuration.handshakesPerIP = .unlimited
         configuration.requestsPerIP = .unlimited
+        configuration.requestsPerConnection = .unlimited
         configure(&configuration)
         server = Server(configuration: configuration, routes: routes, log: Logger(minimumLevel: .debug, sink: logs))
         port = try server.start().port

@@ -95,7 +95,9 @@ public final class ServerProcess: @unchecked Sendable {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent(
             "yizhan-unlimited-\(UUID().uuidString).toml"
         ).path
-        let keys = ["posts", "answers", "handshakes_per_ip", "requests_per_ip"].map { "\($0)_per_minute = 0" }
+        let keys = ["posts", "answers", "handshakes_per_ip", "requests_per_ip", "requests_per_connection"].map {
+            "\($0)_per_minute = 0"
+        }
         try ("[limits]\n" + (keys + ["reminders_per_hour = 0"]).joined(separator: "\n") + "\n")
             .write(toFile: path, atomically: true, encoding: .utf8)
         return path
