@@ -70,16 +70,14 @@ extension Hub {
             applyShares(ops)
             switch outcome {
             case .appended(let seq):
-                output.send(
-                    Wire.reply(requestID) { writer in
-                        writer.key("card")
-                        writer.int(card.id)
-                        writer.key("seq")
-                        writer.int(seq)
-                    },
-                    to: session
+                announcePublished(
+                    .card,
+                    id: card.id,
+                    message: message,
+                    seq: seq,
+                    requestID: requestID,
+                    session: session
                 )
-                deliver(StoredMessage(seq: seq, message: message))
             case .duplicate(let originalGroup, let seq, _):
                 publishFoundDuplicate(
                     .card,

@@ -112,4 +112,25 @@ extension Hub {
             }
         }
     }
+
+    /// A publish is durable: replies `{"card"|"task": id, "seq": seq}` and delivers the announcing message.
+    func announcePublished(
+        _ kind: RecordKind,
+        id: Int64,
+        message: NewMessage,
+        seq: Int64,
+        requestID: String,
+        session: Session
+    ) {
+        output.send(
+            Wire.reply(requestID) { writer in
+                writer.key(kind.rawValue)
+                writer.int(id)
+                writer.key("seq")
+                writer.int(seq)
+            },
+            to: session
+        )
+        deliver(StoredMessage(seq: seq, message: message))
+    }
 }

@@ -102,16 +102,14 @@ extension Hub {
             switch outcome {
             case .appended(let seq):
                 for job in scheduled { jobs.insert(job) }
-                output.send(
-                    Wire.reply(requestID) { writer in
-                        writer.key("task")
-                        writer.int(task.id)
-                        writer.key("seq")
-                        writer.int(seq)
-                    },
-                    to: session
+                announcePublished(
+                    .task,
+                    id: task.id,
+                    message: message,
+                    seq: seq,
+                    requestID: requestID,
+                    session: session
                 )
-                deliver(StoredMessage(seq: seq, message: message))
             case .duplicate(let originalGroup, let seq, _):
                 publishFoundDuplicate(
                     .task,
