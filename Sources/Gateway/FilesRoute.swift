@@ -23,29 +23,55 @@ enum FilesRoute {
         authority: TokenAuthority,
         store: FileStore,
         maxUploadBytes: Int,
+        quota: UploadQuota,
         log: Logger
     ) {
         routes.add(
             .POST,
             "/v1/files",
-            upload(hub: hub, authority: authority, store: store, limit: maxUploadBytes, log: log)
+            upload(hub: hub, authority: authority, store: store, limit: maxUploadBytes, quota: quota, log: log)
         )
         routes.add(.GET, "/v1/files/:object", download(hub: hub, authority: authority, store: store, log: log))
     }
 
     // MARK: Upload
 
-    static func upload(hub: Hub, authority: TokenAuthority, store: FileStore, limit: Int, log: Logger) -> HTTPRoute {
+    static func upload(
+        hub: Hub,
+        authority: TokenAuthority,
+        store: FileStore,
+        limit: Int,
+        quota: UploadQuota,
+        log: Logger
+    ) -> HTTPRoute {
         .stream(maxBodyBytes: limit) { request throws(HTTPError) in
             let claims = try HubEndpoint.authenticate(request, authority: authority, kind: .user)
+            let declared = request.head.isChunked ? nil : request.head.contentLength
+            if let wait = quota.admit(claims.subject, bytes: declared) {
+                throw quotaExceeded(wait)
+            }
             return UploadSink(
                 upload: store.beginUpload(),
                 name: DisplayName.sanitize(request.query["name"]),
                 owner: claims.subject,
                 hub: hub,
+                chargeTo: declared == nil ? quota : nil,
                 log: log
             )
         }
+    }
+
+    /// 429 with `Retry-After` for a user past their upload allowance.
+    static func quotaExceeded(_ wait: Double) -> HTTPError {
+        let seconds = max(1, Int(wait.rounded(.up)))
+        var headers = HTTPHeaders()
+        headers.add(name: "Retry-After", value: String(seconds))
+        return HTTPError(
+            status: .tooManyRequests,
+            code: "upload_quota_exceeded",
+            message: "You have uploaded too much in the last hours; retry in \(seconds) s.",
+            headers: headers
+        )
     }
 
     /// A random 128-bit id: 26 lowercase base32 characters.
@@ -225,6 +251,8 @@ final class UploadSink: RequestBodySink, @unchecked Sendable {
     private let owner: UserID
     private let hub: Hub
     private let log: Logger
+    /// The quota to charge when the upload ends (chunked uploads, whose size was not known up front).
+    private let chargeTo: UploadQuota?
     // Used only on the connection's loop.
     private var control: RequestBodyControl?
     private var buffer: [UInt8] = []
@@ -232,11 +260,12 @@ final class UploadSink: RequestBodySink, @unchecked Sendable {
     private var paused = false
     private var rejected = false
 
-    init(upload: FileUpload, name: String, owner: UserID, hub: Hub, log: Logger) {
+    init(upload: FileUpload, name: String, owner: UserID, hub: Hub, chargeTo: UploadQuota?, log: Logger) {
         self.upload = upload
         self.name = name
         self.owner = owner
         self.hub = hub
+        self.chargeTo = chargeTo
         self.log = log
         self.queue = FileIO.queues.randomElement()!
     }
@@ -305,6 +334,7 @@ final class UploadSink: RequestBodySink, @unchecked Sendable {
                 log.warning("upload failed", ("user", .string(owner)), ("error", .string("\(error)")))
                 return responder.respond(error.httpError)
             }
+            chargeTo?.charge(owner, bytes: Int(blob.size))
             let object = ObjectRecord(
                 id: FilesRoute.newObjectID(),
                 sha256: blob.sha256,

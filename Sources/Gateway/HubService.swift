@@ -99,6 +99,7 @@ public final class HubService: @unchecked Sendable {
             authority: authority,
             store: files,
             maxUploadBytes: configuration.maxUploadBytes,
+            quota: UploadQuota(limit: configuration.uploadMiBPerUser),
             log: log
         )
     }

@@ -64,6 +64,8 @@ public struct ServerConfiguration: Sendable {
     /// much as one of sends): past it a request is answered `rate_limited`; a connection that keeps sending through
     /// its whole burst of refusals is closed with 4429.
     public var requestsPerConnection: RateLimit = .perMinute(3_000, burst: 200)
+    /// MiB each user may upload: 1 GiB an hour, 2 GiB at once (`UploadQuota`).
+    public var uploadMiBPerUser = RateLimit(perSecond: 1_024 / 3_600, burst: 2_048)
     /// Seconds graceful shutdown waits for connections to finish after sending close 1001. Default 5 s.
     public var shutdownTimeout = 5.0
 

@@ -306,6 +306,13 @@ public enum Settings {
         ),
         rate("limits.requests_per_ip", per: "minute", "6000, bursts of 1000", "HTTP requests per IP", \.requestsPerIP),
         rate(
+            "limits.upload_mib",
+            per: "hour",
+            "1024, bursts of 2048",
+            "Uploaded MiB per user",
+            \.uploadMiBPerUser
+        ),
+        rate(
             "limits.requests_per_connection",
             per: "minute",
             "3000, bursts of 200",

@@ -34,12 +34,26 @@ public struct TokenBucket: Sendable {
     /// Takes a token if there is one and returns nil; otherwise returns the seconds until one is available and
     /// takes nothing (a refused action costs nothing, so a client that waits as told gets through).
     public mutating func take(_ limit: RateLimit, now: Int64) -> Double? {
+        take(limit, amount: 1, now: now)
+    }
+
+    /// Takes `amount` tokens (at most a full bucket's worth, so anything may pass once the bucket is full), or
+    /// returns the seconds until they are there and takes nothing.
+    public mutating func take(_ limit: RateLimit, amount: Double, now: Int64) -> Double? {
         refill(limit, now: now)
-        if tokens >= 1 {
-            tokens -= 1
+        let amount = min(amount, limit.burst)
+        if tokens >= amount {
+            tokens -= amount
             return nil
         }
-        return (1 - tokens) / limit.perSecond
+        return (amount - tokens) / limit.perSecond
+    }
+
+    /// Takes `amount` tokens whether or not they are there (the action has happened): the bucket may go below
+    /// empty, and the next `take` waits until it has refilled.
+    public mutating func charge(_ limit: RateLimit, amount: Double, now: Int64) {
+        refill(limit, now: now)
+        tokens -= amount
     }
 
     /// Whether the bucket is full at `now`, so forgetting it changes nothing.

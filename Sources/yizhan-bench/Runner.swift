@@ -106,6 +106,7 @@ enum Runner {
             ("limits.reminders_per_hour", 1_000_000), ("limits.reminders_burst", 1_000_000),
             ("limits.handshakes_per_ip_per_minute", 0), ("limits.requests_per_ip_per_minute", 0),
             ("limits.requests_per_connection_per_minute", 0),
+            ("limits.upload_mib_per_hour", 0),
             ("limits.max_connections_per_ip", 1_000_000),
         ]
         settings += limits.filter { limit in

@@ -455,6 +455,7 @@ import Transport
             authority: server.service.authority,
             store: store,
             maxUploadBytes: 64 << 20,
+            quota: UploadQuota(limit: .unlimited),
             log: Logger(minimumLevel: .error, sink: LogSink.memory())
         )
         var configuration = ServerConfiguration()
@@ -500,6 +501,31 @@ import Transport
         let server = try HubTestServer(dataDirectory: directory)
         defer { remove(server) }
         #expect(temporaryFiles(server).isEmpty)
+    }
+
+    /// Each user has an upload allowance in bytes: declared lengths are refused up front, chunked uploads are
+    /// charged when they end; other users are not affected.
+    @Test func uploadsPastTheUsersAllowanceGet429() throws {
+        // 1 MiB at once, refilling at 1 MiB an hour.
+        let server = try HubTestServer { $0.uploadMiBPerUser = RateLimit(perSecond: 1.0 / 3600, burst: 1) }
+        defer { remove(server) }
+        let half = Self.random(512 * 1024, seed: 11)
+        #expect(try upload(server, half, name: "a.bin").status == 201)
+        // A chunked upload of 600 KiB is admitted (the bucket is not empty) and charged at its end.
+        let client = try HTTPTestClient(port: server.port)
+        var chunked =
+            "POST /v1/files?name=b.bin HTTP/1.1\r\nHost: test\r\n"
+            + "Authorization: Bearer \(server.token("S1"))\r\nTransfer-Encoding: chunked\r\n\r\n"
+        let body = Self.random(600 * 1024, seed: 12)
+        chunked += String(body.count, radix: 16) + "\r\n"
+        try client.socket.send(Array(chunked.utf8) + body + Array("\r\n0\r\n\r\n".utf8))
+        #expect(client.readResponse()?.status == 201)
+        // Now below empty: even a small declared upload waits.
+        let refused = try upload(server, Self.png, name: "c.png")
+        #expect(refused.status == 429)
+        #expect(refused.json["error"]?["code"] == "upload_quota_exceeded")
+        // Somebody else still uploads.
+        #expect(try upload(server, Self.png, name: "d.png", user: "S2").status == 201)
     }
 
     // MARK: Retention

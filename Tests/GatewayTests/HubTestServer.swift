@@ -36,6 +36,7 @@ final class HubTestServer {
         configuration.handshakesPerIP = .unlimited
         configuration.requestsPerIP = .unlimited
         configuration.requestsPerConnection = .unlimited
+        configuration.uploadMiBPerUser = .unlimited
         configure(&configuration)
         let log = Logger(minimumLevel: .debug, sink: logs)
         service = try HubService(configuration: configuration, log: log)

@@ -19,6 +19,7 @@ final class TestServer {
         configuration.handshakesPerIP = .unlimited
         configuration.requestsPerIP = .unlimited
         configuration.requestsPerConnection = .unlimited
+        configuration.uploadMiBPerUser = .unlimited
         configure(&configuration)
         server = Server(configuration: configuration, routes: routes, log: Logger(minimumLevel: .debug, sink: logs))
         port = try server.start().port

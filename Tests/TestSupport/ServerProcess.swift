@@ -98,7 +98,9 @@ public final class ServerProcess: @unchecked Sendable {
         let keys = ["posts", "answers", "handshakes_per_ip", "requests_per_ip", "requests_per_connection"].map {
             "\($0)_per_minute = 0"
         }
-        try ("[limits]\n" + (keys + ["reminders_per_hour = 0"]).joined(separator: "\n") + "\n")
+        try
+            ("[limits]\n" + (keys + ["reminders_per_hour = 0", "upload_mib_per_hour = 0"]).joined(separator: "\n")
+            + "\n")
             .write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
