@@ -96,7 +96,9 @@ final class Card: @unchecked Sendable {
     }
 
     /// The store entry of an anonymous answer, keyed by its random key.
-    static func anonymousEntry(card: Int64, key: String, answer: CardAnswer, at time: Timestamp) -> RecordEntry {
+    /// An anonymous answer's row. It carries no time: any time could be matched with the respondent's own row
+    /// (written in the same batch with the time of the answer) and link the two.
+    static func anonymousEntry(card: Int64, key: String, answer: CardAnswer) -> RecordEntry {
         var writer = JSONWriter(capacity: 64)
         writer.beginObject()
         writer.key("answer")
@@ -104,7 +106,7 @@ final class Card: @unchecked Sendable {
         answer.write(to: &writer)
         writer.endObject()
         writer.endObject()
-        return RecordEntry(kind: .card, record: card, user: "anon:" + key, body: writer.bytes, updatedAt: time)
+        return RecordEntry(kind: .card, record: card, user: "anon:" + key, body: writer.bytes, updatedAt: 0)
     }
 
     /// Rebuilds a card from the store.

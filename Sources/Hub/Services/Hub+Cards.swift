@@ -226,8 +226,7 @@ extension Hub {
             let key = (0..<16).map { _ in String(UInt8.random(in: 0...255, using: &generator), radix: 16) }.joined()
             card.anonymousAnswers[key] = answer
             card.responses[session.user] = Card.Response(answer: nil, submittedAt: now, updatedAt: now, late: late)
-            // The card's own time, not now: the member's response row carries now, and equal times would link them.
-            ops.append(.upsertEntry(Card.anonymousEntry(card: card.id, key: key, answer: answer, at: card.createdAt)))
+            ops.append(.upsertEntry(Card.anonymousEntry(card: card.id, key: key, answer: answer)))
         } else {
             card.responses[session.user] = Card.Response(
                 answer: answer,
