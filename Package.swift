@@ -33,6 +33,8 @@ let package = Package(
         .target(name: "Hub", dependencies: ["JSON"]),
         // Hub storage on SQLite.
         .target(name: "Store", dependencies: ["Hub", "JSON", "CSQLite", "Auth"]),
+        // Untrusted HTML (news articles) cleaned to an allow-list. Sans-I/O.
+        .target(name: "RichText"),
         // Directory files (JSON, CSV) parsed into the hub's records.
         .target(name: "DirectoryImport", dependencies: ["Hub", "JSON"]),
 
@@ -59,6 +61,7 @@ let package = Package(
         .testTarget(name: "HubTests", dependencies: ["Hub", "JSON", "TestSupport"]),
         .testTarget(name: "BenchTests", dependencies: ["TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Hub"]),
+        .testTarget(name: "RichTextTests", dependencies: ["RichText"]),
         .testTarget(name: "DirectoryImportTests", dependencies: ["DirectoryImport", "Hub"], exclude: ["Fixtures"]),
         .testTarget(
             name: "GatewayTests",
