@@ -35,6 +35,8 @@ let package = Package(
         .target(name: "Store", dependencies: ["Hub", "JSON", "CSQLite", "Auth"]),
         // Untrusted HTML (news articles) cleaned to an allow-list. Sans-I/O.
         .target(name: "RichText"),
+        // RSS 2.0 and Atom feeds read into items for the news center. Sans-I/O.
+        .target(name: "Feeds"),
         // Directory files (JSON, CSV) parsed into the hub's records.
         .target(name: "DirectoryImport", dependencies: ["Hub", "JSON"]),
 
@@ -62,6 +64,7 @@ let package = Package(
         .testTarget(name: "BenchTests", dependencies: ["TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Hub"]),
         .testTarget(name: "RichTextTests", dependencies: ["RichText"]),
+        .testTarget(name: "FeedsTests", dependencies: ["Feeds"]),
         .testTarget(name: "DirectoryImportTests", dependencies: ["DirectoryImport", "Hub"], exclude: ["Fixtures"]),
         .testTarget(
             name: "GatewayTests",
