@@ -11,6 +11,18 @@ import Testing
     static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("DirectoryImportTests/Fixtures/sample-directory.json").path
 
+    /// Reads the holder's output until `word` has appeared (true) or it ends (false); a pipe may deliver a line in
+    /// pieces.
+    static func read(_ handle: FileHandle, until word: String) -> Bool {
+        var seen = ""
+        while !seen.contains(word) {
+            let data = handle.availableData
+            if data.isEmpty { return false }
+            seen += String(decoding: data, as: UTF8.self)
+        }
+        return true
+    }
+
     @Test func aWriteLockHeldElsewhereRefusesSendsUntilItIsReleased() throws {
         let dataDirectory = FileManager.default.temporaryDirectory
             .appendingPathComponent("yizhan-locked-\(UUID().uuidString)").path
@@ -47,7 +59,7 @@ import Testing
         holder.standardOutput = output
         try holder.run()
         let lines = output.fileHandleForReading
-        #expect(String(decoding: lines.availableData, as: UTF8.self).contains("locked"))
+        #expect(Self.read(lines, until: "locked"))
 
         let send: JSONObject = [
             "type": "send", "group": .int(group), "clientMsgId": "during-lock", "kind": "text",
@@ -58,7 +70,7 @@ import Testing
         #expect(refused["error"]?["code"] == "storage_unavailable", "\(refused)")
 
         input.fileHandleForWriting.write(Data("go\n".utf8))
-        #expect(String(decoding: lines.availableData, as: UTF8.self).contains("released"))
+        #expect(Self.read(lines, until: "released"))
         holder.waitUntilExit()
 
         let accepted = try client.request(send)
