@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "HubTests", dependencies: ["Hub", "JSON", "TestSupport"]),
         .testTarget(name: "BenchTests", dependencies: ["TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Hub"]),
-        .testTarget(name: "RichTextTests", dependencies: ["RichText"]),
+        .testTarget(name: "RichTextTests", dependencies: ["RichText", "TestSupport"]),
         .testTarget(name: "FeedsTests", dependencies: ["Feeds"]),
         .testTarget(name: "DirectoryImportTests", dependencies: ["DirectoryImport", "Hub"], exclude: ["Fixtures"]),
         .testTarget(
