@@ -117,10 +117,11 @@ struct SoakScenario: Scenario {
         let window = measurement.finish()
         let deliveries = progress.value(.deliveries) - deliveriesStart
         pool.broadcast { worker in (worker.handler as! SoakClient).running = false }
+        // Every acked message reaches the group's students and its counselor (members + 1).
         let settled = Wait.until(timeout: 120, progress: progress.value(.deliveries) + progress.value(.live)) {
             let acked = progress.value(.acked)
             return acked + progress.value(.errors) >= progress.value(.sent) && progress.value(.live) >= clients
-                && progress.value(.deliveries) >= acked * members
+                && progress.value(.deliveries) >= acked * (members + 1)
         }
 
         let totals = pool.collect { GroupClientTotals($0.handler as! GroupClient) }
