@@ -57,13 +57,13 @@ public final class Hub: @unchecked Sendable {
     /// (publisher, clientMsgId) of cards and tasks, so a retried publish returns the original.
     var publishedByClientID: [String: Int64] = [:]
     var lastRecordIDs: [RecordKind: Int64] = [:]
-    var jobs = JobQueue()
+    var jobs = DueQueue<JobRecord>()
     var lastJobID: Int64 = 0
     var statsDirty: Set<Int64> = []
     var progressDirty: Set<Int64> = []
 
     // Timers (Hub+Timers.swift).
-    var muteExpiries = MuteExpiries()
+    var muteExpiries = DueQueue<(until: Timestamp, group: GroupID, user: UserID)>()
     var receiptGroups: Set<GroupID> = []
     var lastReceiptFlush: Timestamp = 0
 
