@@ -102,29 +102,18 @@ extension Hub {
         _ body: @escaping (Card) throws(HubError) -> Void,
         onError: ((HubError) -> Void)? = nil
     ) throws(HubError) {
-        if let card = cards[id] {
-            _ = try groupForMember(card.group, session)
-            return try body(card)
-        }
-        let carried = HubConfined((body, onError))
-        store.readRecord(.card, id: id) { [self] result in
-            queue.async {
-                do throws(HubError) {
-                    guard case .success(let stored) = result else { throw .storage }
-                    guard let stored, let card = Card.restore(stored) else {
-                        throw HubError(.cardNotFound, "Card \(id) does not exist.")
-                    }
-                    _ = try self.groupForMember(card.group, session)
-                    try carried.value.0(card)
-                } catch {
-                    if let onError = carried.value.1 {
-                        onError(error)
-                    } else {
-                        self.output.send(Wire.error(error, id: requestID), to: session)
-                    }
-                }
-            }
-        }
+        try withRecord(
+            .card,
+            id,
+            inMemory: cards[id],
+            restore: Card.restore,
+            group: \.group,
+            notFound: HubError(.cardNotFound, "Card \(id) does not exist."),
+            id: requestID,
+            session: session,
+            body,
+            onError: onError
+        )
     }
 
     /// `card.get`: the definition (the check-in code only for the publisher and managers), the caller's response,

@@ -20,22 +20,20 @@ extension Hub {
         roles: Set<SchoolRole>,
         completion: @escaping (Result<TableExport, HubError>) -> Void
     ) {
-        let session = Session(id: 0, user: user, roles: roles, loopIndex: 0, endpoint: self)
-        session.connected = true
-        do throws(HubError) {
-            try withCard(id, id: "", session: session) { (card) throws(HubError) in
-                guard let group = self.groups[card.group], card.publisher == user || self.isManager(group, session)
-                else {
-                    throw .forbidden("the card's publisher and the group's owner and admins")
-                }
-                let entry = self.audit(.cardExport, by: user, target: "card:\(id)", ["group": .int(group.id.rawValue)])
-                self.auditedRead(entry, completion: completion) { self.table(for: card, group: group) }
-            } onError: {
-                completion(.failure($0))
-            }
-        } catch {
-            completion(.failure(error))
-        }
+        export(
+            .cardExport,
+            "card",
+            id,
+            user: user,
+            roles: roles,
+            find: { (session, body, onError) throws(HubError) in
+                try self.withCard(id, id: "", session: session, body, onError: onError)
+            },
+            group: \.group,
+            publisher: \.publisher,
+            table: table(for:group:),
+            completion: completion
+        )
     }
 
     /// Exports a task's progress: one row per recipient.
@@ -45,17 +43,50 @@ extension Hub {
         roles: Set<SchoolRole>,
         completion: @escaping (Result<TableExport, HubError>) -> Void
     ) {
+        export(
+            .taskExport,
+            "task",
+            id,
+            user: user,
+            roles: roles,
+            find: { (session, body, onError) throws(HubError) in
+                try self.withTask(id, id: "", session: session, body, onError: onError)
+            },
+            group: \.group,
+            publisher: \.publisher,
+            table: table(for:group:),
+            completion: completion
+        )
+    }
+
+    /// Finds the record with `find`, checks the caller is its publisher or manages its group, writes the audit
+    /// entry, then serves the table.
+    private func export<Record>(
+        _ action: AuditAction,
+        _ noun: String,
+        _ id: Int64,
+        user: UserID,
+        roles: Set<SchoolRole>,
+        find: (
+            Session, @escaping (Record) throws(HubError) -> Void, @escaping (HubError) -> Void
+        ) throws(HubError) -> Void,
+        group: @escaping (Record) -> GroupID,
+        publisher: @escaping (Record) -> UserID,
+        table: @escaping (Record, Group) -> TableExport,
+        completion: @escaping (Result<TableExport, HubError>) -> Void
+    ) {
         let session = Session(id: 0, user: user, roles: roles, loopIndex: 0, endpoint: self)
         session.connected = true
         do throws(HubError) {
-            try withTask(id, id: "", session: session) { (task) throws(HubError) in
-                guard let group = self.groups[task.group], task.publisher == user || self.isManager(group, session)
+            try find(session) { (record) throws(HubError) in
+                guard let owner = self.groups[group(record)],
+                    publisher(record) == user || self.isManager(owner, session)
                 else {
-                    throw .forbidden("the task's publisher and the group's owner and admins")
+                    throw .forbidden("the \(noun)'s publisher and the group's owner and admins")
                 }
-                let entry = self.audit(.taskExport, by: user, target: "task:\(id)", ["group": .int(group.id.rawValue)])
-                self.auditedRead(entry, completion: completion) { self.table(for: task, group: group) }
-            } onError: {
+                let entry = self.audit(action, by: user, target: "\(noun):\(id)", ["group": .int(owner.id.rawValue)])
+                self.auditedRead(entry, completion: completion) { table(record, owner) }
+            } _: {
                 completion(.failure($0))
             }
         } catch {

@@ -243,3 +243,44 @@ extension Hub {
         return users
     }
 }
+
+extension Hub {
+    /// Runs `body` with a card or task: `inMemory` if the hub holds it, else read from the store and rebuilt with
+    /// `restore` (records that ended long ago are only there). The caller must be a member of its group, or a school
+    /// admin. Errors go to `onError`, or as an error reply to `session`.
+    func withRecord<Record>(
+        _ kind: RecordKind,
+        _ recordID: Int64,
+        inMemory: Record?,
+        restore: @escaping (RecordWithEntries) -> Record?,
+        group: @escaping (Record) -> GroupID,
+        notFound: HubError,
+        id requestID: String,
+        session: Session,
+        _ body: @escaping (Record) throws(HubError) -> Void,
+        onError: ((HubError) -> Void)?
+    ) throws(HubError) {
+        if let record = inMemory {
+            _ = try groupForMember(group(record), session)
+            return try body(record)
+        }
+        let carried = HubConfined((body, onError, restore, group))
+        store.readRecord(kind, id: recordID) { [self] result in
+            queue.async {
+                let (body, onError, restore, group) = carried.value
+                do throws(HubError) {
+                    guard case .success(let stored) = result else { throw .storage }
+                    guard let stored, let record = restore(stored) else { throw notFound }
+                    _ = try self.groupForMember(group(record), session)
+                    try body(record)
+                } catch {
+                    if let onError {
+                        onError(error)
+                    } else {
+                        self.output.send(Wire.error(error, id: requestID), to: session)
+                    }
+                }
+            }
+        }
+    }
+}

@@ -134,29 +134,18 @@ extension Hub {
         _ body: @escaping (ClassTask) throws(HubError) -> Void,
         onError: ((HubError) -> Void)? = nil
     ) throws(HubError) {
-        if let task = tasks[id] {
-            _ = try groupForMember(task.group, session)
-            return try body(task)
-        }
-        let carried = HubConfined((body, onError))
-        store.readRecord(.task, id: id) { [self] result in
-            queue.async {
-                do throws(HubError) {
-                    guard case .success(let stored) = result else { throw .storage }
-                    guard let stored, let task = ClassTask.restore(stored) else {
-                        throw HubError(.taskNotFound, "Task \(id) does not exist.")
-                    }
-                    _ = try self.groupForMember(task.group, session)
-                    try carried.value.0(task)
-                } catch {
-                    if let onError = carried.value.1 {
-                        onError(error)
-                    } else {
-                        self.output.send(Wire.error(error, id: requestID), to: session)
-                    }
-                }
-            }
-        }
+        try withRecord(
+            .task,
+            id,
+            inMemory: tasks[id],
+            restore: ClassTask.restore,
+            group: \.group,
+            notFound: HubError(.taskNotFound, "Task \(id) does not exist."),
+            id: requestID,
+            session: session,
+            body,
+            onError: onError
+        )
     }
 
     private func canWatch(_ task: ClassTask, _ session: Session) -> Bool {
