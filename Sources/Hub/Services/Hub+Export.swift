@@ -78,7 +78,7 @@ extension Hub {
         let session = Session(id: 0, user: user, roles: roles, loopIndex: 0, endpoint: self)
         session.connected = true
         do throws(HubError) {
-            try find(session) { (record) throws(HubError) in
+            let serve = { (record: Record) throws(HubError) in
                 guard let owner = self.groups[group(record)],
                     publisher(record) == user || self.isManager(owner, session)
                 else {
@@ -86,9 +86,8 @@ extension Hub {
                 }
                 let entry = self.audit(action, by: user, target: "\(noun):\(id)", ["group": .int(owner.id.rawValue)])
                 self.auditedRead(entry, completion: completion) { table(record, owner) }
-            } _: {
-                completion(.failure($0))
             }
+            try find(session, serve) { completion(.failure($0)) }
         } catch {
             completion(.failure(error))
         }
