@@ -2,10 +2,10 @@
 ///
 /// The standard library's `String(validating:as:)` would do, but it is generic and not specialized for callers
 /// outside the standard library, so it costs runtime metadata lookups on every string; this is a plain loop.
-enum UTF8Validation {
+public enum UTF8Validation {
     /// The offset of the first byte that starts an ill-formed or truncated sequence, or `nil` if `bytes` is
     /// well-formed UTF-8.
-    static func firstInvalidOffset(in bytes: UnsafeRawBufferPointer) -> Int? {
+    public static func firstInvalidOffset(in bytes: UnsafeRawBufferPointer) -> Int? {
         var index = 0
         let count = bytes.count
         while index < count {
