@@ -63,34 +63,15 @@ extension Hub {
             cards[card.id] = nil
             if publishedByClientID[key] == card.id { publishedByClientID[key] = nil }
         }
-        write(ops, undo: [undo]) { [self] result in
-            guard case .success(let outcomes) = result, let outcome = outcomes.first else {
-                return output.send(Wire.error(.storage, id: requestID), to: session)
-            }
-            applyShares(ops)
-            switch outcome {
-            case .appended(let seq):
-                announcePublished(
-                    .card,
-                    id: card.id,
-                    message: message,
-                    seq: seq,
-                    requestID: requestID,
-                    session: session
-                )
-            case .duplicate(let originalGroup, let seq, _):
-                publishFoundDuplicate(
-                    .card,
-                    clientMsgID: clientMsgID,
-                    record: card.record,
-                    jobs: [],
-                    undo: undo,
-                    original: (originalGroup, seq),
-                    id: requestID,
-                    session: session
-                )
-            }
-        }
+        commitPublish(
+            record: card.record,
+            jobs: [],
+            message: message,
+            ops: ops,
+            undo: undo,
+            id: requestID,
+            session: session
+        )
     }
 
     /// Runs `body` with the card, from memory or (for old cards) the store. The caller must be a member of the card's

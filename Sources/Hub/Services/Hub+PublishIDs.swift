@@ -113,24 +113,48 @@ extension Hub {
         }
     }
 
-    /// A publish is durable: replies `{"card"|"task": id, "seq": seq}` and delivers the announcing message.
-    func announcePublished(
-        _ kind: RecordKind,
-        id: Int64,
+    /// Writes a card or task publish — `ops` hold its record and jobs and end with `message`, which announces it —
+    /// then answers: `{"card"|"task": id, "seq": seq}` and the message delivered once durable (and the jobs
+    /// scheduled), or the original when the store already had the `clientMsgId`.
+    func commitPublish(
+        record: ServiceRecord,
+        jobs scheduled: [JobRecord],
         message: NewMessage,
-        seq: Int64,
-        requestID: String,
+        ops: [WriteOp],
+        undo: @escaping () -> Void,
+        id requestID: String,
         session: Session
     ) {
-        output.send(
-            Wire.reply(requestID) { writer in
-                writer.key(kind.rawValue)
-                writer.int(id)
-                writer.key("seq")
-                writer.int(seq)
-            },
-            to: session
-        )
-        deliver(StoredMessage(seq: seq, message: message))
+        write(ops, undo: [undo]) { [self] result in
+            guard case .success(let outcomes) = result, let outcome = outcomes.first else {
+                return output.send(Wire.error(.storage, id: requestID), to: session)
+            }
+            applyShares(ops)
+            switch outcome {
+            case .appended(let seq):
+                for job in scheduled { jobs.insert(job) }
+                output.send(
+                    Wire.reply(requestID) { writer in
+                        writer.key(record.kind.rawValue)
+                        writer.int(record.id)
+                        writer.key("seq")
+                        writer.int(seq)
+                    },
+                    to: session
+                )
+                deliver(StoredMessage(seq: seq, message: message))
+            case .duplicate(let originalGroup, let seq, _):
+                publishFoundDuplicate(
+                    message.kind,
+                    clientMsgID: message.clientMsgID ?? "",
+                    record: record,
+                    jobs: scheduled,
+                    undo: undo,
+                    original: (originalGroup, seq),
+                    id: requestID,
+                    session: session
+                )
+            }
+        }
     }
 }

@@ -94,35 +94,15 @@ extension Hub {
             tasks[task.id] = nil
             if publishedByClientID[key] == task.id { publishedByClientID[key] = nil }
         }
-        write(ops, undo: [undo]) { [self] result in
-            guard case .success(let outcomes) = result, let outcome = outcomes.first else {
-                return output.send(Wire.error(.storage, id: requestID), to: session)
-            }
-            applyShares(ops)
-            switch outcome {
-            case .appended(let seq):
-                for job in scheduled { jobs.insert(job) }
-                announcePublished(
-                    .task,
-                    id: task.id,
-                    message: message,
-                    seq: seq,
-                    requestID: requestID,
-                    session: session
-                )
-            case .duplicate(let originalGroup, let seq, _):
-                publishFoundDuplicate(
-                    .task,
-                    clientMsgID: clientMsgID,
-                    record: task.record,
-                    jobs: scheduled,
-                    undo: undo,
-                    original: (originalGroup, seq),
-                    id: requestID,
-                    session: session
-                )
-            }
-        }
+        commitPublish(
+            record: task.record,
+            jobs: scheduled,
+            message: message,
+            ops: ops,
+            undo: undo,
+            id: requestID,
+            session: session
+        )
     }
 
     /// Runs `body` with the task, from memory or the store; the caller must be a member of its group or a school
