@@ -149,21 +149,4 @@ extension SQLiteStore {
     public static func auditLog(directory: String, after seq: Int64, limit: Int) throws(StoreError) -> [AuditRow] {
         try readOnly(directory: directory) { db throws(SQLiteError) in try AuditLog.rows(db, after: seq, limit: limit) }
     }
-
-    /// Runs `body` on a read-only connection to the database in `directory`, which must exist.
-    static func readOnly<Value>(
-        directory: String,
-        _ body: (SQLiteDatabase) throws(SQLiteError) -> Value
-    ) throws(StoreError) -> Value {
-        let path = (directory.hasSuffix("/") ? directory : directory + "/") + fileName
-        guard FileSystem.exists(path) else { throw StoreError(.failed, "There is no database at \(path).") }
-        do throws(SQLiteError) {
-            let db = try SQLiteDatabase(path: path, readOnly: true)
-            defer { db.close() }
-            try db.execute("PRAGMA busy_timeout = 5000")
-            return try body(db)
-        } catch {
-            throw error.storeError
-        }
-    }
 }

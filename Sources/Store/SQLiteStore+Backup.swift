@@ -8,7 +8,7 @@ extension SQLiteStore {
     /// copy holds exactly the transactions committed when it started — every message acknowledged before the
     /// backup began — and is itself compacted and checkpointed.
     public static func backup(directory: String, to file: String) throws(StoreError) {
-        let path = (directory.hasSuffix("/") ? directory : directory + "/") + fileName
+        let path = databasePath(in: directory)
         guard FileSystem.exists(path) else { throw StoreError(.failed, "There is no database at \(path).") }
         guard !FileSystem.exists(file) else {
             throw StoreError(.failed, "\(file) already exists; back up into a new place.")

@@ -25,6 +25,28 @@ public final class SQLiteStore: HubStore, @unchecked Sendable {
     /// The database's file name inside the data directory.
     public static let fileName = "yizhan.db"
 
+    /// The database file in a data directory.
+    static func databasePath(in directory: String) -> String {
+        (directory.hasSuffix("/") ? directory : directory + "/") + fileName
+    }
+
+    /// Runs `body` on a read-only connection to the database in `directory`, which must exist.
+    static func readOnly<Value>(
+        directory: String,
+        _ body: (SQLiteDatabase) throws(SQLiteError) -> Value
+    ) throws(StoreError) -> Value {
+        let path = databasePath(in: directory)
+        guard FileSystem.exists(path) else { throw StoreError(.failed, "There is no database at \(path).") }
+        do throws(SQLiteError) {
+            let db = try SQLiteDatabase(path: path, readOnly: true)
+            defer { db.close() }
+            try db.execute("PRAGMA busy_timeout = 5000")
+            return try body(db)
+        } catch {
+            throw error.storeError
+        }
+    }
+
     /// The database file.
     public let path: String
     public let durability: Durability
@@ -42,7 +64,7 @@ public final class SQLiteStore: HubStore, @unchecked Sendable {
     /// Opens (creating the directory and database if needed) and migrates the store in `directory`.
     public init(directory: String, durability: Durability = .process) throws(StoreError) {
         try FileSystem.createDirectory(directory)
-        let path = (directory.hasSuffix("/") ? directory : directory + "/") + Self.fileName
+        let path = Self.databasePath(in: directory)
         self.path = path
         self.durability = durability
         do {
@@ -108,16 +130,8 @@ public final class SQLiteStore: HubStore, @unchecked Sendable {
     /// anything (for `yizhan migrate --status`). Empty when there is no database yet. Versions above
     /// `schemaVersion` mean the database was written by a newer build.
     public static func migrationStatus(directory: String) throws(StoreError) -> [AppliedMigration] {
-        let path = (directory.hasSuffix("/") ? directory : directory + "/") + fileName
-        guard FileSystem.exists(path) else { return [] }
-        do {
-            let db = try SQLiteDatabase(path: path, readOnly: true)
-            defer { db.close() }
-            try db.execute("PRAGMA busy_timeout = 5000")
-            return try Migrator.applied(db)
-        } catch {
-            throw error.storeError
-        }
+        guard FileSystem.exists(databasePath(in: directory)) else { return [] }
+        return try readOnly(directory: directory) { db throws(SQLiteError) in try Migrator.applied(db) }
     }
 
     static let closedError = StoreError(.failed, "the store is closed")

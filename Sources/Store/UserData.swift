@@ -431,7 +431,7 @@ extension SQLiteStore {
         directory: String,
         _ body: (SQLiteDatabase) throws(SQLiteError) -> Value
     ) throws(StoreError) -> Value {
-        let path = (directory.hasSuffix("/") ? directory : directory + "/") + fileName
+        let path = databasePath(in: directory)
         guard FileSystem.exists(path) else { throw StoreError(.failed, "There is no database at \(path).") }
         let db: SQLiteDatabase
         do throws(SQLiteError) {
