@@ -63,15 +63,9 @@ enum FilesRoute {
 
     /// 429 with `Retry-After` for a user past their upload allowance.
     static func quotaExceeded(_ wait: Double) -> HTTPError {
-        let seconds = max(1, Int(wait.rounded(.up)))
-        var headers = HTTPHeaders()
-        headers.add(name: "Retry-After", value: String(seconds))
-        return HTTPError(
-            status: .tooManyRequests,
-            code: "upload_quota_exceeded",
-            message: "You have uploaded too much in the last hours; retry in \(seconds) s.",
-            headers: headers
-        )
+        .tooManyRequests(wait: wait, code: "upload_quota_exceeded") {
+            "You have uploaded too much in the last hours; retry in \($0) s."
+        }
     }
 
     /// A random 128-bit id: 26 lowercase base32 characters.

@@ -435,15 +435,7 @@ final class HTTPServerHandler: ConnectionHandler, @unchecked Sendable {
 
     /// 429 with `Retry-After` in whole seconds (at least 1).
     static func rateLimited(_ wait: Double) -> HTTPError {
-        let seconds = max(1, Int(wait.rounded(.up)))
-        var headers = HTTPHeaders()
-        headers.add(name: "Retry-After", value: String(seconds))
-        return HTTPError(
-            status: .tooManyRequests,
-            code: "rate_limited",
-            message: "Too many requests from your address; retry in \(seconds) s.",
-            headers: headers
-        )
+        .tooManyRequests(wait: wait, code: "rate_limited") { "Too many requests from your address; retry in \($0) s." }
     }
 
     private func recordRequest(status: Int) {

@@ -41,6 +41,17 @@ public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
         )
     }
 
+    /// 429 with `Retry-After`: `wait` seconds rounded up to whole ones (at least 1); `message` gets them.
+    public static func tooManyRequests(wait: Double, code: String, message: (Int) -> String) -> HTTPError {
+        let seconds = max(1, Int(wait.rounded(.up)))
+        return HTTPError(
+            status: .tooManyRequests,
+            code: code,
+            message: message(seconds),
+            headers: ["Retry-After": String(seconds)]
+        )
+    }
+
     /// 500 `internal_error`, with a message that reveals nothing about the cause.
     public static func internalError(message: String = "The server failed to process the request.") -> HTTPError {
         HTTPError(status: .internalServerError, code: "internal_error", message: message)
