@@ -30,13 +30,15 @@ let package = Package(
         .target(name: "Auth", dependencies: ["CShims", "JSON"]),
 
         // The connection hub: groups, members, messages, receipts. No sockets, no SQL.
-        .target(name: "Hub", dependencies: ["JSON"]),
+        .target(name: "Hub", dependencies: ["JSON", "RichText"]),
         // Hub storage on SQLite.
         .target(name: "Store", dependencies: ["Hub", "JSON", "CSQLite", "Auth"]),
         // Untrusted HTML (news articles) cleaned to an allow-list. Sans-I/O.
         .target(name: "RichText"),
         // RSS 2.0 and Atom feeds read into items for the news center. Sans-I/O.
         .target(name: "Feeds"),
+        // Outbound HTTP/1.1 over plain sockets or OpenSSL (feed polling, webhooks). Blocking; run off the loops.
+        .target(name: "HTTPClient", dependencies: ["CShims"]),
         // Directory files (JSON, CSV) parsed into the hub's records.
         .target(name: "DirectoryImport", dependencies: ["Hub", "JSON"]),
 
@@ -45,7 +47,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "Transport", "HTTP", "WebSocket", "JSON", "Logging", "Auth", "Hub", "Store", "DirectoryImport",
-                "CShims", "Metrics",
+                "CShims", "Metrics", "Feeds", "RichText", "HTTPClient",
             ]
         ),
 
@@ -57,7 +59,7 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "TestSupport"]),
-        .target(name: "TestSupport", dependencies: ["Transport"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Transport", "CShims"], path: "Tests/TestSupport"),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "CShims", "TestSupport"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         .testTarget(name: "HubTests", dependencies: ["Hub", "JSON", "TestSupport"]),
@@ -65,6 +67,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Hub"]),
         .testTarget(name: "RichTextTests", dependencies: ["RichText", "TestSupport"]),
         .testTarget(name: "FeedsTests", dependencies: ["Feeds"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport", "CShims"]),
         .testTarget(name: "DirectoryImportTests", dependencies: ["DirectoryImport", "Hub"], exclude: ["Fixtures"]),
         .testTarget(
             name: "GatewayTests",

@@ -89,21 +89,6 @@ public struct TokenAuthority: Sendable {
     }
 
     private func sign(_ input: [UInt8]) -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 32
-        secret.withUnsafeBytes { key in
-            input.withUnsafeBytes { data in
-                _ = HMAC(
-                    EVP_sha256(),
-                    key.baseAddress,
-                    Int32(key.count),
-                    data.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                    data.count,
-                    &output,
-                    &length
-                )
-            }
-        }
-        return output
+        HMACSHA256.mac(key: secret, input)
     }
 }

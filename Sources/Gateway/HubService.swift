@@ -19,6 +19,8 @@ public final class HubService: @unchecked Sendable {
     private let configuration: ServerConfiguration
     private let log: Logger
     private var ticker: DispatchSourceTimer?
+    /// Imports the columns' RSS/Atom feeds.
+    let feedPoller: FeedPoller
 
     public let metrics: ServerMetrics
     private let observer: MetricsObserver
@@ -65,6 +67,22 @@ public final class HubService: @unchecked Sendable {
             ("ms", .int(Int((MonotonicClock.now() - started) / 1_000_000)))
         )
         hub.observer = observer
+        if let url = configuration.newsWebhookURL {
+            let webhook = try NewsWebhook(
+                url: url,
+                secret: configuration.newsWebhookSecret ?? "",
+                caFile: configuration.outboundCAFile,
+                log: log
+            )
+            hub.webhookSender = webhook.sender
+        }
+        feedPoller = FeedPoller(
+            hub: hub,
+            log: log,
+            timeout: configuration.newsFeedTimeout,
+            caFile: configuration.outboundCAFile
+        )
+        if configuration.newsFeedCheckInterval > 0 { feedPoller.start(every: configuration.newsFeedCheckInterval) }
         hub.calendar = LocalCalendar(utcOffsetSeconds: Self.localUTCOffset())
         let ticker = DispatchSource.makeTimerSource(queue: hub.queue)
         ticker.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250), leeway: .milliseconds(20))
@@ -93,6 +111,7 @@ public final class HubService: @unchecked Sendable {
         )
         routes.add(.POST, "/v1/admin/directory", DirectoryRoute.make(hub: hub, authority: authority, log: log))
         ServiceRoutes.install(into: &routes, hub: hub, authority: authority)
+        NewsRoutes.install(into: &routes, hub: hub, authority: authority)
         FilesRoute.install(
             into: &routes,
             hub: hub,
@@ -121,6 +140,7 @@ public final class HubService: @unchecked Sendable {
     public func close() {
         ticker?.cancel()
         ticker = nil
+        feedPoller.stop()
         hub.queue.sync {}
         store.close()
     }

@@ -83,6 +83,18 @@ public struct ServerConfiguration: Sendable {
     public var durability: Durability = .process
     public var hub = HubConfiguration()
 
+    // MARK: News
+    /// Where the unread of important articles go after the follow-up (the school's SMS/mail platform); nil = none.
+    public var newsWebhookURL: String?
+    /// HMAC-SHA256 key of the webhook signature (`X-Yizhan-Signature`).
+    public var newsWebhookSecret: String?
+    /// Seconds one feed fetch may take, connect to last byte.
+    public var newsFeedTimeout = 20.0
+    /// Seconds between checks for due feeds; 0 = no automatic polling (tests poll by hand).
+    public var newsFeedCheckInterval = 30.0
+    /// PEM bundle to trust for HTTPS feeds and webhooks instead of the system's (tests, private CAs).
+    public var outboundCAFile: String?
+
     // MARK: Files
     /// Largest upload to `POST /v1/files`, in bytes (413 beyond it). Default 100 MiB: a lecture recording or a
     /// scanned handbook. Uploads stream to disk, so the limit bounds disk use, not memory.

@@ -66,7 +66,7 @@ enum ServiceRoutes {
         )
     }
 
-    private static func render(_ table: TableExport, csv: Bool) -> HTTPResponse {
+    static func render(_ table: TableExport, csv: Bool) -> HTTPResponse {
         var headers = HTTPHeaders()
         let name = HubHTTP.fileName(table.title, extension: csv ? "csv" : "json")
         headers.add(name: "Content-Disposition", value: name)
@@ -155,10 +155,15 @@ enum HubHTTP {
         switch error.code {
         case .forbidden: status = .forbidden
         case .notMember, .groupNotFound, .userNotFound, .cardNotFound, .taskNotFound, .fileNotFound, .objectNotFound,
-            .messageNotFound:
+            .messageNotFound, .columnNotFound, .articleNotFound, .deliveryNotFound:
             status = .notFound
+        case .versionMismatch: status = .preconditionFailed
         case .storageUnavailable: status = .serviceUnavailable
-        case .rateLimited: status = .tooManyRequests
+        case .rateLimited:
+            if let wait = error.retryAfter {
+                return .tooManyRequests(wait: wait, code: error.code.rawValue) { _ in error.message }
+            }
+            status = .tooManyRequests
         default: status = .unprocessableContent
         }
         return HTTPError(status: status, code: error.code.rawValue, message: error.message)

@@ -192,6 +192,42 @@ public enum Settings {
                 $0.hub.receiptInterval = $1
             },
             integer(
+                "news.follow_up",
+                0...31_536_000,
+                "Seconds after an important article when its unread get a second reminder, 0 = none (default 86400)."
+            ) {
+                $0.hub.news.followUpDelay = Double($1)
+            },
+            seconds("news.remind_interval", "Seconds between one-click reminders of one article (default 600).") {
+                $0.hub.news.remindInterval = $1
+            },
+            seconds("news.hot_half_life", "Seconds for an article's hot score to halve (default 21600).") {
+                $0.hub.news.hotHalfLife = $1
+            },
+            string("news.webhook_url", "http(s) URL that gets the still-unread of important articles (default: none).")
+            {
+                $0.newsWebhookURL = $1
+            },
+            string("news.webhook_secret", "Key of the webhook's HMAC-SHA256 signature, 16+ bytes; needed with a URL.") {
+                $0.newsWebhookSecret = $1
+            },
+            seconds(
+                "news.webhook_delay",
+                "Seconds after the follow-up when the still unread go to the webhook (default 3600)."
+            ) {
+                $0.hub.news.webhookDelay = $1
+            },
+            integer(
+                "news.webhook_attempts",
+                1...50,
+                "Attempts per webhook delivery before it is a dead letter (default 8)."
+            ) {
+                $0.hub.news.webhookAttempts = $1
+            },
+            seconds("news.feed_timeout", "Seconds one feed fetch may take (default 20).") {
+                $0.newsFeedTimeout = $1
+            },
+            integer(
                 "retention.messages_days",
                 0...36_500,
                 "Days messages are kept unless a rule says otherwise, 0 = for ever (default 365)."

@@ -35,4 +35,6 @@ public enum AuditAction: String, Sendable, CaseIterable {
     /// Everything about a person exported, or erased (graduation, leaving school).
     case userExport = "user.export"
     case userErase = "user.erase"
+    /// Who read a news article and who did not (names, colleges, classes).
+    case newsReadersExport = "news.readers_export"
 }

@@ -5,6 +5,8 @@ struct DueQueue<Element> {
 
     var isEmpty: Bool { heap.isEmpty }
     var count: Int { heap.count }
+    /// Everything queued, in no particular order.
+    var elements: [Element] { heap.map(\.element) }
 
     mutating func insert(_ element: Element, due: Timestamp) {
         heap.append((due, element))

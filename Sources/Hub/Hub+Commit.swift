@@ -178,3 +178,14 @@ struct HubConfined<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
 }
+
+extension Hub {
+    /// A store completion that runs `body` on the hub queue. `body` may capture hub-confined state: it is only
+    /// ever called there.
+    func hop<Value: Sendable>(
+        _ body: @escaping (Result<Value, StoreError>) -> Void
+    ) -> @Sendable (Result<Value, StoreError>) -> Void {
+        let confined = HubConfined(body)
+        return { [self] result in queue.async { confined.value(result) } }
+    }
+}

@@ -62,6 +62,11 @@ public final class Hub: @unchecked Sendable {
     var statsDirty: Set<Int64> = []
     var progressDirty: Set<Int64> = []
 
+    // News center (News/).
+    let news = NewsState()
+    /// Sends news webhooks (set by the gateway when a webhook URL is configured).
+    public var webhookSender: WebhookSender?
+
     // Timers (Hub+Timers.swift).
     var muteExpiries = DueQueue<(until: Timestamp, group: GroupID, user: UserID)>()
     var receiptGroups: Set<GroupID> = []
@@ -100,6 +105,7 @@ public final class Hub: @unchecked Sendable {
             nextGroupID = max(nextGroupID, loaded.record.id.rawValue + 1)
         }
         loadServices(snapshot)
+        loadNews(snapshot.news)
     }
 
     func register(_ group: Group) {

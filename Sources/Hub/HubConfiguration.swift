@@ -33,6 +33,7 @@ public struct HubConfiguration: Sendable {
     public var rateLimits = HubRateLimits()
     /// How long messages and records are kept (Hub+Retention.swift).
     public var retention = RetentionPolicy()
+    public var news = NewsConfiguration()
 
     public init() {}
 }

@@ -1,3 +1,5 @@
+import JSON
+
 /// Why the hub refused a command. `code` is the stable id clients branch on; `message` is for people.
 public struct HubError: Error, Sendable, Equatable {
     public var code: Code
@@ -43,9 +45,18 @@ public struct HubError: Error, Sendable, Equatable {
         case wrongCode = "wrong_code"
         case tooFar = "too_far"
         case rateLimited = "rate_limited"
+        case columnNotFound = "column_not_found"
+        case articleNotFound = "article_not_found"
+        case versionMismatch = "version_mismatch"
+        case deliveryNotFound = "delivery_not_found"
     }
 
     static func invalid(_ message: String) -> HubError { HubError(.invalidRequest, message) }
+
+    /// A request body that failed validation; the message names the field.
+    init(_ error: JSONFieldError) {
+        self.init(.invalidRequest, error.message)
+    }
     static let groupNotFound = HubError(.groupNotFound, "The group does not exist.")
     static let notMember = HubError(.notMember, "You are not a member of this group.")
     static let frozen = HubError(.groupFrozen, "The group is frozen: it is read-only until an admin unfreezes it.")

@@ -4,7 +4,7 @@
 /// flight and collects the next meanwhile). The store assigns message seqs inside the transaction, so seqs are
 /// dense per group by construction, and it enforces the (sender, clientMsgID) uniqueness that makes sends
 /// idempotent. Completions may be called on any thread.
-public protocol HubStore: AnyObject, Sendable {
+public protocol HubStore: NewsStore {
     /// Everything the hub keeps in memory, read once at start-up, with the newest `recentPerGroup` messages of
     /// every group and the records open or closed after `recordsClosedAfter`.
     func loadSnapshot(recentPerGroup: Int, recordsClosedAfter: Timestamp) throws(StoreError) -> HubSnapshot
@@ -59,6 +59,13 @@ public enum WriteOp: Sendable, Equatable {
     case deleteJob(Int64)
     /// Appends to the audit log; the store chains it to the previous entry.
     case appendAudit(AuditEntry)
+    /// Creates or replaces a news-center document.
+    case putNewsDoc(NewsDoc)
+    case deleteNewsDoc(NewsDocKind, String)
+    /// Creates or replaces an article (and its search entry); a nil content keeps the stored body.
+    case upsertArticle(ArticleRecord)
+    /// Marks the article read by the user; `view` also counts one view (opening it, not "mark all read").
+    case recordArticleView(article: Int64, user: UserID, at: Timestamp, view: Bool)
 }
 
 /// What happened to one `.appendMessage`.
@@ -99,6 +106,7 @@ public struct HubSnapshot: Sendable, Equatable {
     /// Highest record id per kind ever used (ids are never reused, even for records outside the window).
     public var lastRecordIDs: [RecordKind: Int64]
     public var lastJobID: Int64
+    public var news: NewsSnapshot
 
     public init(
         users: [UserRecord] = [],
@@ -110,7 +118,8 @@ public struct HubSnapshot: Sendable, Equatable {
         records: [RecordWithEntries] = [],
         jobs: [JobRecord] = [],
         lastRecordIDs: [RecordKind: Int64] = [:],
-        lastJobID: Int64 = 0
+        lastJobID: Int64 = 0,
+        news: NewsSnapshot = NewsSnapshot()
     ) {
         self.users = users
         self.orgUnits = orgUnits
@@ -122,6 +131,7 @@ public struct HubSnapshot: Sendable, Equatable {
         self.jobs = jobs
         self.lastRecordIDs = lastRecordIDs
         self.lastJobID = lastJobID
+        self.news = news
     }
 }
 

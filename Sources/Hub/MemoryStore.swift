@@ -4,7 +4,8 @@ import JSON
 /// A `HubStore` in memory: the reference semantics of the store contract, for hub tests. Completions run on its
 /// own queue, like a real store's. `failNextCommits` makes commits fail, for failure-path tests.
 public final class MemoryStore: HubStore, @unchecked Sendable {
-    private let queue = DispatchQueue(label: "yizhan.memory-store")
+    let queue = DispatchQueue(label: "yizhan.memory-store")
+    var news = MemoryNewsTables()
     private var users: [UserID: UserRecord] = [:]
     private var orgUnits: [String: OrgUnitRecord] = [:]
     private var courses: [String: CourseRecord] = [:]
@@ -62,7 +63,8 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
                 records: records,
                 jobs: jobs.values.sorted { $0.id < $1.id },
                 lastRecordIDs: lastRecordIDs,
-                lastJobID: jobs.keys.max() ?? 0
+                lastJobID: jobs.keys.max() ?? 0,
+                news: news.snapshot
             )
         }
     }
@@ -83,6 +85,7 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
                 (self.objects, self.shares, self.records, self.entries, self.jobs, self.lastRecordIDs)
             var outcomes: [AppendOutcome] = []
             var audited: [AuditEntry] = []
+            var news = self.news
             for op in batch {
                 switch op {
                 case .appendMessage(let message):
@@ -128,6 +131,7 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
                 case .upsertJob(let job): jobs[job.id] = job
                 case .deleteJob(let id): jobs[id] = nil
                 case .appendAudit(let entry): audited.append(entry)
+                case .putNewsDoc, .deleteNewsDoc, .upsertArticle, .recordArticleView: _ = news.apply(op)
                 }
             }
             (self.users, self.orgUnits, self.courses, self.groups, self.members, self.messages, self.clientIDs) =
@@ -135,6 +139,7 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
             (self.objects, self.shares, self.records, self.entries, self.jobs, self.lastRecordIDs) =
                 (objects, shares, records, entries, jobs, lastRecordIDs)
             auditEntries += audited
+            self.news = news
             committedBatches.append(batch)
             completion(.success(outcomes))
         }

@@ -37,6 +37,11 @@ struct BatchWriter {
         case .upsertJob(let job): try upsert(job)
         case .deleteJob(let id): try deleteJob(id)
         case .appendAudit(let entry): try AuditLog.append(entry, db)
+        case .putNewsDoc(let doc): try put(doc)
+        case .deleteNewsDoc(let kind, let id): try deleteDoc(kind, id)
+        case .upsertArticle(let article): try upsert(article)
+        case .recordArticleView(let article, let user, let at, let view):
+            try recordView(article: article, user: user, at: at, view: view)
         }
     }
 

@@ -230,6 +230,7 @@ private final class PurgeRun: @unchecked Sendable {
                 """
                 SELECT id FROM objects WHERE created_at < ?1
                 AND NOT EXISTS (SELECT 1 FROM object_shares WHERE object_id = objects.id)
+                AND NOT EXISTS (SELECT 1 FROM news_object_refs WHERE object_id = objects.id)
                 """
             )
             defer { unsent.reset() }
@@ -289,6 +290,7 @@ private final class PurgeRun: @unchecked Sendable {
             """
             SELECT sha256 FROM objects WHERE id = ?1
             AND NOT EXISTS (SELECT 1 FROM object_shares WHERE object_id = ?1)
+            AND NOT EXISTS (SELECT 1 FROM news_object_refs WHERE object_id = ?1)
             """
         )
         defer { select.reset() }

@@ -9,7 +9,52 @@ enum Schema {
         Migration(version: 1, name: "initial schema", sql: version1),
         Migration(version: 2, name: "group services: files, cards, tasks, jobs", sql: version2),
         Migration(version: 3, name: "student-data protection: audit log, retention", sql: version3),
+        Migration(version: 4, name: "news center: columns, articles, search, reads", sql: version4),
     ]
+
+    private static let version4: StaticString = """
+        -- News-center documents kept whole and loaded at start-up (columns, column preferences, feed-import state,
+        -- must-read recipient lists, dead webhook deliveries) as the hub's canonical JSON.
+        CREATE TABLE news_docs (
+            kind        TEXT NOT NULL,
+            id          TEXT NOT NULL,
+            body        BLOB NOT NULL,
+            PRIMARY KEY (kind, id)
+        ) WITHOUT ROWID;
+
+        -- Articles: `meta` (everything but the body) is loaded at start-up; bodies are read when opened.
+        CREATE TABLE news_articles (
+            id          INTEGER PRIMARY KEY,
+            column_id   TEXT NOT NULL,
+            external_id TEXT UNIQUE,
+            title       TEXT NOT NULL,
+            meta        BLOB NOT NULL,
+            html        TEXT NOT NULL DEFAULT '',
+            text        TEXT NOT NULL DEFAULT ''
+        );
+
+        -- Full-text search over titles and bodies; trigrams match Chinese, which has no spaces between words.
+        CREATE VIRTUAL TABLE news_search USING fts5 (title, text, tokenize = 'trigram');
+
+        -- Uploaded objects an article shows (cover, attachments): the retention purge keeps them.
+        CREATE TABLE news_object_refs (
+            object_id   TEXT NOT NULL,
+            article_id  INTEGER NOT NULL,
+            PRIMARY KEY (object_id, article_id)
+        ) WITHOUT ROWID;
+
+        -- One row per reader and article, written when they open or mark it (fan-out on read: never one per
+        -- subscriber). `views` is 0 for "mark read" without opening.
+        CREATE TABLE news_reads (
+            article_id  INTEGER NOT NULL,
+            user_id     TEXT NOT NULL,
+            first_at    INTEGER NOT NULL,
+            last_at     INTEGER NOT NULL,
+            views       INTEGER NOT NULL,
+            PRIMARY KEY (article_id, user_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX news_reads_by_user ON news_reads (user_id, article_id);
+        """
 
     private static let version3: StaticString = """
         -- Privileged reads and actions, append-only and tamper-evident: each row's hash covers its fields and the

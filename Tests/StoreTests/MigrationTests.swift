@@ -23,9 +23,11 @@ import Testing
             }
             #expect(
                 tables == [
-                    "audit_log", "course_members", "courses", "groups", "jobs", "members", "messages", "object_shares",
-                    "objects",
-                    "org_units", "record_entries", "records", "schema_migrations", "users",
+                    "audit_log", "course_members", "courses", "groups", "jobs", "members", "messages", "news_articles",
+                    "news_docs", "news_object_refs", "news_reads", "news_search", "news_search_config",
+                    "news_search_content", "news_search_data", "news_search_docsize", "news_search_idx",
+                    "object_shares",
+                    "objects", "org_units", "record_entries", "records", "schema_migrations", "users",
                 ]
             )
             #expect(try store.loadSnapshot(recentPerGroup: 10) == HubSnapshot())

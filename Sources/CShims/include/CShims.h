@@ -23,4 +23,9 @@ void yz_ssl_ctx_set_server_options(SSL_CTX *ctx);
 // accept4 needs _GNU_SOURCE, which Swift's Glibc module does not define.
 int yz_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 
+// OpenSSL client side (HTTPClient): SNI is a macro around SSL_ctrl; the option constants are cast macros.
+long yz_ssl_set_tlsext_host_name(SSL *ssl, const char *name);
+// Treats a peer closing without close_notify as end of stream, as most HTTPS servers do exactly that.
+void yz_ssl_ctx_set_client_options(SSL_CTX *ctx);
+
 #endif

@@ -66,6 +66,16 @@ extension Hub {
         guard let object = objects[id] else { return nil }
         if object.owner == user || roles.contains(.admin) { return object }
         for group in objectGroups[id] ?? [] where groups[group]?.members[user] != nil { return object }
+        // Covers and attachments of published articles, for whoever may read them.
+        if let reader = users[user] {
+            for article in news.articles(showing: id) {
+                if let column = news.columns[article.column],
+                    (article.isPublished && canSee(column, reader)) || isEditor(column, reader)
+                {
+                    return object
+                }
+            }
+        }
         return nil
     }
 
@@ -168,6 +178,47 @@ extension Hub {
         }
         created.append(group)
         return group
+    }
+
+    /// Appends one server message of kind `reminder` with `body` to the inbox of each recipient, in one write unit
+    /// with `extraOps`, then pushes each to its owner's devices. Completes with the number of inboxes written.
+    func appendToInboxes(
+        _ recipients: [UserID],
+        body: [UInt8],
+        extraOps: [WriteOp],
+        undo: @escaping () -> Void,
+        completion: @escaping (Result<Int, StoreError>) -> Void
+    ) {
+        var ops = extraOps
+        var undoList: [() -> Void] = [undo]
+        var created: [Group] = []
+        var messages: [NewMessage] = []
+        let now = clock()
+        for recipient in recipients {
+            let box = inbox(for: recipient, ops: &ops, undo: &undoList, created: &created)
+            let message = NewMessage(
+                group: box.id,
+                sender: nil,
+                clientMsgID: nil,
+                kind: .reminder,
+                body: body,
+                createdAt: now
+            )
+            messages.append(message)
+            ops.append(.appendMessage(message))
+        }
+        write(ops, undo: undoList) { [self] result in
+            switch result {
+            case .success(let outcomes):
+                for group in created { goLive(group, users: Array(group.members.keys)) }
+                for (message, outcome) in zip(messages, outcomes.suffix(messages.count)) {
+                    if case .appended(let seq) = outcome { deliver(StoredMessage(seq: seq, message: message)) }
+                }
+                completion(.success(messages.count))
+            case .failure(let error):
+                completion(.failure(error))
+            }
+        }
     }
 
     // MARK: Settings

@@ -309,11 +309,6 @@ extension Hub {
     ) {
         let recipients = task.unfinished.filter { users[$0]?.active == true }
         let groupName = groups[task.group]?.record.name ?? ""
-        var ops = extraOps
-        var undoList: [() -> Void] = [undo]
-        var created: [Group] = []
-        var messages: [NewMessage] = []
-        let now = clock()
         let body = Wire.systemBody("task_reminder") { writer in
             writer.key("task")
             writer.int(task.id)
@@ -331,31 +326,7 @@ extension Hub {
             writer.key("auto")
             writer.bool(auto)
         }
-        for recipient in recipients {
-            let box = inbox(for: recipient, ops: &ops, undo: &undoList, created: &created)
-            let message = NewMessage(
-                group: box.id,
-                sender: nil,
-                clientMsgID: nil,
-                kind: .reminder,
-                body: body,
-                createdAt: now
-            )
-            messages.append(message)
-            ops.append(.appendMessage(message))
-        }
-        write(ops, undo: undoList) { [self] result in
-            switch result {
-            case .success(let outcomes):
-                for group in created { goLive(group, users: Array(group.members.keys)) }
-                for (message, outcome) in zip(messages, outcomes.suffix(messages.count)) {
-                    if case .appended(let seq) = outcome { deliver(StoredMessage(seq: seq, message: message)) }
-                }
-                completion(.success(messages.count))
-            case .failure(let error):
-                completion(.failure(error))
-            }
-        }
+        appendToInboxes(recipients, body: body, extraOps: extraOps, undo: undo, completion: completion)
     }
 
     /// Runs due jobs; each job's deletion is in the same write unit as its work, so it happens exactly once. A
@@ -364,6 +335,10 @@ extension Hub {
         let now = clock()
         for job in jobs.popDue(now) {
             observer?.jobRan(lateBySeconds: Double(now - job.dueAt) / 1000)
+            if job.kind.hasPrefix("news.") {
+                runNewsJob(job)
+                continue
+            }
             guard job.kind == "task.remind", let body = try? JSONParser.parse(job.body),
                 let taskID = body["task"]?.int64Value,
                 let task = tasks[taskID], task.closedAt == nil,

@@ -1,0 +1,96 @@
+import Hub
+
+extension BatchWriter {
+    // MARK: News center
+
+    func put(_ doc: NewsDoc) throws(SQLiteError) {
+        let upsert = try db.statement(
+            "INSERT INTO news_docs (kind, id, body) VALUES (?1, ?2, ?3) ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body"
+        )
+        defer { upsert.reset() }
+        upsert.bind(doc.kind.rawValue, at: 1)
+        upsert.bind(doc.id, at: 2)
+        upsert.bind(doc.body, at: 3)
+        try upsert.step()
+    }
+
+    func deleteDoc(_ kind: NewsDocKind, _ id: String) throws(SQLiteError) {
+        let delete = try db.statement("DELETE FROM news_docs WHERE kind = ?1 AND id = ?2")
+        defer { delete.reset() }
+        delete.bind(kind.rawValue, at: 1)
+        delete.bind(id, at: 2)
+        try delete.step()
+    }
+
+    /// The row, its search entry (rebuilt from the stored text when only meta changed) and its object references.
+    func upsert(_ article: ArticleRecord) throws(SQLiteError) {
+        if let content = article.content {
+            let upsert = try db.statement(
+                """
+                INSERT INTO news_articles (id, column_id, external_id, title, meta, html, text)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                ON CONFLICT (id) DO UPDATE SET column_id = excluded.column_id, title = excluded.title,
+                    meta = excluded.meta, html = excluded.html, text = excluded.text
+                """
+            )
+            defer { upsert.reset() }
+            bindArticle(upsert, article)
+            upsert.bind(content.html, at: 6)
+            upsert.bind(content.text, at: 7)
+            try upsert.step()
+        } else {
+            let upsert = try db.statement(
+                """
+                INSERT INTO news_articles (id, column_id, external_id, title, meta) VALUES (?1, ?2, ?3, ?4, ?5)
+                ON CONFLICT (id) DO UPDATE SET column_id = excluded.column_id, title = excluded.title,
+                    meta = excluded.meta
+                """
+            )
+            defer { upsert.reset() }
+            bindArticle(upsert, article)
+            try upsert.step()
+        }
+        let statements: [StaticString] = [
+            "DELETE FROM news_search WHERE rowid = ?1",
+            "INSERT INTO news_search (rowid, title, text) SELECT id, title, text FROM news_articles WHERE id = ?1",
+            "DELETE FROM news_object_refs WHERE article_id = ?1",
+        ]
+        for sql in statements {
+            let statement = try db.statement(sql)
+            defer { statement.reset() }
+            statement.bind(article.id, at: 1)
+            try statement.step()
+        }
+        let insert = try db.statement("INSERT OR IGNORE INTO news_object_refs (object_id, article_id) VALUES (?1, ?2)")
+        defer { insert.reset() }
+        for object in ObjectReferences.ids(in: article.meta) {
+            insert.bind(object, at: 1)
+            insert.bind(article.id, at: 2)
+            try insert.step()
+            insert.reset()
+        }
+    }
+
+    private func bindArticle(_ statement: SQLiteStatement, _ article: ArticleRecord) {
+        statement.bind(article.id, at: 1)
+        statement.bind(article.column, at: 2)
+        statement.bind(article.externalID, at: 3)
+        statement.bind(article.title, at: 4)
+        statement.bind(article.meta, at: 5)
+    }
+
+    func recordView(article: Int64, user: UserID, at: Timestamp, view: Bool) throws(SQLiteError) {
+        let upsert = try db.statement(
+            """
+            INSERT INTO news_reads (article_id, user_id, first_at, last_at, views) VALUES (?1, ?2, ?3, ?3, ?4)
+            ON CONFLICT (article_id, user_id) DO UPDATE SET last_at = excluded.last_at, views = views + excluded.views
+            """
+        )
+        defer { upsert.reset() }
+        upsert.bind(article, at: 1)
+        upsert.bind(user, at: 2)
+        upsert.bind(at, at: 3)
+        upsert.bind(view ? 1 : 0, at: 4)
+        try upsert.step()
+    }
+}
