@@ -156,7 +156,10 @@ enum NewsRoutes {
                             message: "This service token lacks the news:publish scope."
                         )
                     }
-                    caller = service ? .service(claims.subject) : .user(claims.subject)
+                    caller =
+                        service
+                        ? .service(claims.subject)
+                        : .user(claims.subject, roles: Set(claims.roles.compactMap(SchoolRole.init(rawValue:))))
                     newsRequest = try decode(request)
                     switch request.query["format"] ?? "csv" {
                     case "csv": csv = true

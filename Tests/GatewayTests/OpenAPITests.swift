@@ -162,6 +162,13 @@ import Testing
             }
         }
         replay.checkCoverage()
+        // What only the news center's REST calls cause is shown here (Protocol/examples/ replays hub commands).
+        for push in ["news.article", "news.retracted", "message/news_important", "message/news_reminder"] {
+            #expect(replay.shownPushes.contains(push), "x-replay shows no \(push) push")
+        }
+        for code in ["column_not_found", "article_not_found", "version_mismatch", "delivery_not_found"] {
+            #expect(replay.shownErrorCodes.contains(code), "x-replay shows no \(code) answer")
+        }
         // Dropped rather than left open, so that the server's graceful shutdown does not wait for close frames.
         for client in replay.clients.values { client.disconnect() }
 
@@ -291,6 +298,10 @@ struct Replay {
     var replayedExamples = Set<String>()
     var usedRequestExamples = Set<String>()
     var replayedOperations = Set<String>()
+    /// Push types and inbox events the hub steps saw, and error codes of the answers: what only REST causes (the
+    /// news center) is shown here rather than in Protocol/examples/.
+    var shownPushes = Set<String>()
+    var shownErrorCodes = Set<String>()
 
     init(document: OpenAPIDocument, server: HubTestServer) {
         self.document = document
@@ -303,6 +314,9 @@ struct Replay {
         let roles = step["roles"]?.arrayValue?.compactMap(\.stringValue) ?? ["student"]
         let client = try clients[user] ?? server.connect(user, roles: roles)
         clients[user] = client
+        if let expected = step["push"] {
+            return try push(expected, to: client, step: step, place: place)
+        }
         let request = try need(step["request"]?.objectValue, "\(place): hub step without a request")
         let reply = try client.request(request)
         #expect(reply.isOK, "\(place): \(reply)")
@@ -312,6 +326,28 @@ struct Replay {
                 "\(place): reply \(key) is \(reply["data"]?[key] ?? .null), not \(value)"
             )
         }
+    }
+
+    /// A push the session must have received by now (REST steps cause them): the first frame of the same type (and
+    /// for messages, the same body event) is compared with the expected one, `volatile` paths aside.
+    mutating func push(_ expected: JSONValue, to client: HubClient, step: JSONValue, place: String) throws {
+        func key(_ frame: JSONValue) -> String {
+            let type = frame["type"]?.stringValue ?? ""
+            return frame["message"]?["body"]?["event"]?.stringValue.map { "\(type)/\($0)" } ?? type
+        }
+        let wanted = key(expected)
+        var frame: JSONValue?
+        if let index = client.pushes.firstIndex(where: { key($0) == wanted }) {
+            frame = client.pushes.remove(at: index)
+        }
+        while frame == nil, let next = try client.nextFrame() {
+            if key(next) == wanted { frame = next } else { client.pushes.append(next) }
+        }
+        let received = try need(frame, "\(place): no \(wanted) push arrived")
+        let volatile = step["volatile"]?.arrayValue?.compactMap(\.stringValue).map(OpenAPIDocument.tokens) ?? []
+        let differences = Self.differences(expected, received, at: [], volatile: volatile)
+        #expect(differences.isEmpty, "\(place): the push differs: \(differences)\n  push: \(received)")
+        shownPushes.insert(wanted)
     }
 
     func substitute(_ text: String) -> String {
@@ -443,9 +479,13 @@ struct Replay {
         let base =
             contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         let parsed = base == "application/json" ? try? JSONParser.parse(answer.body) : nil
+        if let code = parsed?["error"]?["code"]?.stringValue { shownErrorCodes.insert(code) }
         for (name, pointer) in expect["capture"]?.objectValue?.pairs ?? [] {
             let value = parsed.flatMap { OpenAPIDocument.value(in: $0, at: pointer.stringValue ?? "") }
-            variables[name] = try need(value?.stringValue, "\(place): nothing to capture at \(pointer)")
+            variables[name] = try need(
+                value?.stringValue ?? value?.int64Value.map { String($0) },
+                "\(place): nothing to capture at \(pointer)"
+            )
         }
         // Headers: the documented required ones are there (and fit their schemas); the step's have its values.
         for (name, _) in response.value["headers"]?.objectValue?.pairs ?? [] {

@@ -220,7 +220,7 @@ import Testing
         #expect(h.news(.updateArticle(id, ["colour": "red"], ifMatch: nil), as: "ED").error?.code == .invalidRequest)
         #expect(h.news(.retract(id), as: "S1").error?.code == .forbidden)
         #expect(h.news(.retract(id), as: "ED").json?["state"] == "retracted")
-        #expect(h.output.take(s1).contains { $0["type"] == "news.retracted" && $0["id"]?.int64Value == id })
+        #expect(h.output.take(s1).contains { $0["type"] == "news.retracted" && $0["article"]?.int64Value == id })
         #expect(h.news(.article(id), as: "S1").error?.code == .articleNotFound)
     }
 

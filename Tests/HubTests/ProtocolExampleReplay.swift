@@ -40,7 +40,9 @@ enum ProtocolDocuments {
 
     /// Every push type (Protocol/README.md "Pushes"). `read`, `receipts`, `card.stats` and `task.progress` are also
     /// command names: a push has no `id`.
-    static let pushTypes = ["message", "read", "receipts", "card.stats", "task.progress"]
+    static let pushTypes = [
+        "message", "read", "receipts", "card.stats", "task.progress", "news.article", "news.retracted",
+    ]
 }
 
 /// The command types `RequestDecoder` knows, read from its source (the keys of its `decoders` table).

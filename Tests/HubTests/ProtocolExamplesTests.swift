@@ -32,9 +32,18 @@ import Testing
         return shown
     }()
 
+    /// What only the news center's REST routes cause: Protocol/openapi.json's replay shows it (OpenAPITests).
+    static let shownByOpenAPI = (
+        errorCodes: Set(["column_not_found", "article_not_found", "version_mismatch", "delivery_not_found"]),
+        events: Set(["news_important", "news_reminder"]),
+        pushTypes: Set(["news.article", "news.retracted"])
+    )
+
     /// Every error code the hub has is shown by at least one example.
     @Test func examplesShowEveryErrorCode() throws {
-        let missing = HubError.Code.allCases.map(\.rawValue).filter { !Self.shown.errorCodes.contains($0) }
+        let missing = HubError.Code.allCases.map(\.rawValue).filter {
+            !Self.shown.errorCodes.contains($0) && !Self.shownByOpenAPI.errorCodes.contains($0)
+        }
         #expect(missing.isEmpty, "no example shows \(missing)")
     }
 
@@ -43,13 +52,14 @@ import Testing
     @Test func examplesShowEverySystemEvent() throws {
         let events = try SystemEvents.inSources()
         #expect(events.count >= 20, "\(events)")
-        let missing = events.subtracting(Self.shown.events).sorted()
+        let missing = events.subtracting(Self.shown.events).subtracting(Self.shownByOpenAPI.events).sorted()
         #expect(missing.isEmpty, "no example shows the system events \(missing)")
     }
 
     /// Every push type and every message kind is shown by at least one example.
     @Test func examplesShowEveryPushAndMessageKind() {
-        let pushes = Set(ProtocolDocuments.pushTypes).subtracting(Self.shown.pushTypes).sorted()
+        let pushes = Set(ProtocolDocuments.pushTypes).subtracting(Self.shown.pushTypes)
+            .subtracting(Self.shownByOpenAPI.pushTypes).sorted()
         #expect(pushes.isEmpty, "no example shows the pushes \(pushes)")
         #expect(Self.shown.pushTypes.isSubset(of: ProtocolDocuments.pushTypes), "\(Self.shown.pushTypes)")
         let kinds = Set(MessageKind.allCases.map(\.rawValue)).subtracting(Self.shown.kinds).sorted()

@@ -159,7 +159,8 @@ enum ReadmeFrames {
     /// Types of frames from the server. `read`, `receipts`, `card.stats` and `task.progress` are also commands: a
     /// frame with an `id` and one of these types is a request, without an `id` a push.
     static let serverTypes: Set<String> = [
-        "reply", "error", "message", "read", "receipts", "card.stats", "task.progress",
+        "reply", "error", "message", "read", "receipts", "card.stats", "task.progress", "news.article",
+        "news.retracted",
     ]
 
     static func isRequest(_ value: JSONValue) -> Bool {

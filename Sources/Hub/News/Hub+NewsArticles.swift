@@ -139,7 +139,7 @@ extension Hub {
             completion(.success(articleJSON(article, content: nil)))
             if wasPublished {
                 let payload = Wire.push("news.retracted") { writer in
-                    writer.key("id")
+                    writer.key("article")
                     writer.int(article.id)
                     writer.key("column")
                     writer.string(article.column)

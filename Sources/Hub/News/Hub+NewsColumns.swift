@@ -39,6 +39,10 @@ extension Hub {
         writer.beginObject()
         if isEditor(column, user) {
             column.writeFields(to: &writer)
+            if column.feed != nil {
+                writer.key("feedStatus")
+                writer.raw(FeedPollState(decoding: news.feedStates[column.id]).encoded)
+            }
         } else {
             writer.key("id")
             writer.string(column.id)

@@ -4,9 +4,14 @@ import JSON
 public struct NewsCaller: Sendable, Equatable {
     public var id: String
     public var service: Bool
+    /// The token's roles; they add to the directory's (a school admin's token may name a user the directory lacks).
+    public var roles: Set<SchoolRole>
 
-    public static func user(_ id: UserID) -> NewsCaller { NewsCaller(id: id, service: false) }
-    public static func service(_ name: String) -> NewsCaller { NewsCaller(id: name, service: true) }
+    public static func user(_ id: UserID, roles: Set<SchoolRole> = []) -> NewsCaller {
+        NewsCaller(id: id, service: false, roles: roles)
+    }
+
+    public static func service(_ name: String) -> NewsCaller { NewsCaller(id: name, service: true, roles: []) }
 }
 
 /// One REST request to the news center, decoded from path and query by the gateway; bodies are validated here.
