@@ -161,11 +161,7 @@ enum NewsRoutes {
                         ? .service(claims.subject)
                         : .user(claims.subject, roles: Set(claims.roles.compactMap(SchoolRole.init(rawValue:))))
                     newsRequest = try decode(request)
-                    switch request.query["format"] ?? "csv" {
-                    case "csv": csv = true
-                    case "json": csv = false
-                    default: throw .badRequest(code: "invalid_format", message: "format must be csv or json.")
-                    }
+                    csv = try HubHTTP.isCSV(request)
                 } catch {
                     return responder.respond(error)
                 }

@@ -43,11 +43,7 @@ enum ServiceRoutes {
                         throw HTTPError.notFound()
                     }
                     id = parsed
-                    switch request.query["format"] ?? "csv" {
-                    case "csv": csv = true
-                    case "json": csv = false
-                    default: throw .badRequest(code: "invalid_format", message: "format must be csv or json.")
-                    }
+                    csv = try HubHTTP.isCSV(request)
                 } catch {
                     return responder.respond(error)
                 }
@@ -167,6 +163,15 @@ enum HubHTTP {
         default: status = .unprocessableContent
         }
         return HTTPError(status: status, code: error.code.rawValue, message: error.message)
+    }
+
+    /// `?format=csv` (the default) or `json` of an export.
+    static func isCSV(_ request: HTTPRequest) throws(HTTPError) -> Bool {
+        switch request.query["format"] ?? "csv" {
+        case "csv": return true
+        case "json": return false
+        default: throw .badRequest(code: "invalid_format", message: "format must be csv or json.")
+        }
     }
 
     /// `attachment; filename="…"; filename*=UTF-8''…` with an ASCII fallback (RFC 6266, RFC 5987).

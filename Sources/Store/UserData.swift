@@ -126,6 +126,24 @@ enum UserData {
         }
         out["uploads"] = .array(uploadList)
 
+        let reads = try db.statement(
+            "SELECT article_id, first_at, last_at, views FROM news_reads WHERE user_id = ?1 ORDER BY article_id"
+        )
+        defer { reads.reset() }
+        reads.bind(user, at: 1)
+        var readList: [JSONValue] = []
+        while try reads.step() {
+            readList.append([
+                "article": .int(reads.int64(at: 0)), "firstAt": .int(reads.int64(at: 1)),
+                "lastAt": .int(reads.int64(at: 2)), "views": .int(reads.int64(at: 3)),
+            ])
+        }
+        out["newsReads"] = .array(readList)
+        let preferences = try db.statement("SELECT body FROM news_docs WHERE kind = 'preferences' AND id = ?1")
+        defer { preferences.reset() }
+        preferences.bind(user, at: 1)
+        out["newsSubscriptions"] = try preferences.step() ? json(preferences.blob(at: 0)) : .null
+
         let audit = try db.statement(
             """
             SELECT seq, at, actor, action, target FROM audit_log
@@ -248,6 +266,9 @@ enum UserData {
             pseudonym
         )
         report.uploadsReattributed = try rename(db, "UPDATE objects SET owner = ?2 WHERE owner = ?1", user, pseudonym)
+        // News: reads stay counted under the pseudonym; column choices are the person's own and go.
+        _ = try rename(db, "UPDATE news_reads SET user_id = ?2 WHERE user_id = ?1", user, pseudonym)
+        try run(db, "DELETE FROM news_docs WHERE kind = 'preferences' AND id = ?1", user)
 
         // The id inside JSON: mentions, system notices (`"user": id`), cards and tasks, scheduled jobs, counselors.
         try replaceInJSON(
@@ -278,6 +299,20 @@ enum UserData {
             db,
             select: "SELECT 0, id, body FROM jobs WHERE instr(CAST(body AS TEXT), ?1) > 0",
             update: "UPDATE jobs SET body = CAST(?3 AS BLOB) WHERE id = ?2 AND ?1 = ?1",
+            user,
+            pseudonym
+        )
+        try replaceInJSON(
+            db,
+            select: "SELECT kind, id, body FROM news_docs WHERE instr(CAST(body AS TEXT), ?1) > 0",
+            update: "UPDATE news_docs SET body = CAST(?3 AS BLOB) WHERE kind = ?1 AND id = ?2",
+            user,
+            pseudonym
+        )
+        try replaceInJSON(
+            db,
+            select: "SELECT 0, id, meta FROM news_articles WHERE instr(CAST(meta AS TEXT), ?1) > 0",
+            update: "UPDATE news_articles SET meta = CAST(?3 AS BLOB) WHERE id = ?2 AND ?1 = ?1",
             user,
             pseudonym
         )

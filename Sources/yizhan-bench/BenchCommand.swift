@@ -38,7 +38,9 @@ struct BenchCommand: Sendable {
         var description: String
     }
 
-    static let scenarios = ["connections", "fanout", "durable-send", "remind", "reconnect-storm", "receipts", "soak"]
+    static let scenarios = [
+        "connections", "fanout", "durable-send", "remind", "news-push", "reconnect-storm", "receipts", "soak",
+    ]
 
     static let help = """
         usage: yizhan-bench <scenario> [options]
@@ -60,6 +62,9 @@ struct BenchCommand: Sendable {
                             durability, ack latency p50/p99; at saturation or at --rate messages/s
           remind            one-click remind of a class task to M unfinished members, all online (default
                             5000): time from the command to the last reminder received, server CPU
+          news-push         an editor publishes K articles (default 20) one at a time to a column every one
+                            of N online clients follows (default max: up to 19000); time from the POST to
+                            the last client's push p50/p99/max, server CPU per delivery, one push each
           reconnect-storm   up to 18000 clients in 4 groups drop at once and resume with `sync` while a
                             counselor keeps posting; time until all are live, missed/duplicated messages
           receipts          2000 members read the same message in a burst; coalesced receipt frames the
@@ -81,7 +86,8 @@ struct BenchCommand: Sendable {
           --quiet               only the table and the RESULT line
 
         scenario options (defaults in parentheses):
-          --connections N|max   connections (10000) / clients in the storm (18000) / soak clients (1000)
+          --connections N|max   connections (10000) / clients in the storm (18000) / soak clients (1000) /
+                                news-push clients (max)
           --groups G            groups (fanout 10, durable-send 10, reconnect-storm 4, soak 10)
           --members M           online members per group (fanout 500, soak 100, remind 5000); connections:
                                 class size (50)
@@ -91,7 +97,7 @@ struct BenchCommand: Sendable {
                                 absent); reconnect-storm: messages/s in all (4); soak: messages/s (20)
           --messages N          fanout at saturation: per group (4,000,000 deliveries in all);
                                 durable-send at saturation: per sender (3000); receipts: bursts (5);
-                                remind: rounds (3)
+                                remind: rounds (3); news-push: articles (20)
           --duration S          fanout and durable-send at a fixed rate (10); soak (900)
           --readers N           receipts: readers (2000)
           --read-rate R         soak: reads/s (50)

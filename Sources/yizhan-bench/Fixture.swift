@@ -8,7 +8,8 @@ import JSON
 ///
 /// Users are numbered: student `m` of class `g` is `g * members + m`; counselors follow the students. Ids carry
 /// the scenario's `prefix`, so scenarios of different shapes never move each other's students between classes
-/// when they share a server (`--url`); importing the same fixture again changes nothing.
+/// when they share a server (`--url`); importing the same fixture again changes nothing. With `admin`, a school
+/// admin (`prefix-admin`, the user the import itself is authorized as) follows the counselors.
 struct Fixture: Sendable {
     enum Counselors: Sendable {
         /// Class `g` has counselor `g` (an admin of that class group only).
@@ -21,6 +22,8 @@ struct Fixture: Sendable {
     let groups: Int
     let members: Int
     let counselors: Counselors
+    /// Whether the directory has the school admin as a user (the news center wants its callers in it).
+    let hasAdmin: Bool
     /// Every user id, by number.
     let userIDs: [String]
     /// An access token per user, by number.
@@ -29,11 +32,12 @@ struct Fixture: Sendable {
     private(set) var importSeconds: Double = 0
     private(set) var importReport = ""
 
-    init(prefix: String, groups: Int, members: Int, counselors: Counselors) {
+    init(prefix: String, groups: Int, members: Int, counselors: Counselors, admin: Bool = false) {
         self.prefix = prefix
         self.groups = groups
         self.members = members
         self.counselors = counselors
+        hasAdmin = admin
         var ids: [String] = []
         ids.reserveCapacity(groups * members + groups)
         for group in 0..<groups {
@@ -43,10 +47,20 @@ struct Fixture: Sendable {
         case .perClass: for group in 0..<groups { ids.append("\(prefix)-t\(group)") }
         case .shared: ids.append("\(prefix)-t")
         }
+        if admin { ids.append(Self.adminID(prefix)) }
         userIDs = ids
     }
 
     var studentCount: Int { groups * members }
+
+    /// The user number of the school admin (only with `admin`; its token has the role admin).
+    var admin: Int? { hasAdmin ? userIDs.count - 1 : nil }
+
+    private static func adminID(_ prefix: String) -> String { "\(prefix)-admin" }
+
+    private func role(of number: Int) -> String {
+        number < studentCount ? "student" : number == admin ? "admin" : "counselor"
+    }
 
     /// The user number of student `member` of class `group`.
     func student(group: Int, member: Int) -> Int { group * members + member }
@@ -87,16 +101,14 @@ struct Fixture: Sendable {
             writer.string("Bench \(id)")
             writer.key("roles")
             writer.beginArray()
+            writer.string(role(of: number))
+            writer.endArray()
             if number < studentCount {
-                writer.string("student")
-                writer.endArray()
                 writer.key("class")
                 writer.string("\(prefix)-c\(number / members)")
             } else {
-                writer.string("counselor")
-                writer.endArray()
                 writer.key("orgUnit")
-                writer.string("\(prefix)-college")
+                writer.string(number == admin ? "\(prefix)-school" : "\(prefix)-college")
             }
             writer.endObject()
         }
@@ -137,7 +149,7 @@ struct Fixture: Sendable {
         }
         let now = Int64(time(nil))
         let admin = authority.mint(
-            TokenClaims(subject: "\(prefix)-admin", roles: ["admin"], issuedAt: now, expiresAt: now + 3600)
+            TokenClaims(subject: Self.adminID(prefix), roles: ["admin"], issuedAt: now, expiresAt: now + 3600)
         )
         let start = Clock.now()
         let response = try RESTClient.post(
@@ -159,7 +171,7 @@ struct Fixture: Sendable {
             authority.mint(
                 TokenClaims(
                     subject: id,
-                    roles: [number < studentCount ? "student" : "counselor"],
+                    roles: [role(of: number)],
                     issuedAt: now,
                     expiresAt: now + 12 * 3600
                 )

@@ -89,6 +89,7 @@ enum Runner {
         case "reconnect-storm": ReconnectStormScenario(command, clientFileLimit: clientFileLimit)
         case "receipts": ReceiptsScenario(command)
         case "remind": RemindScenario(command)
+        case "news-push": NewsPushScenario(command, clientFileLimit: clientFileLimit)
         default: SoakScenario(command)
         }
     }

@@ -55,6 +55,7 @@ import Testing
         ["reconnect-storm", "--connections", "24", "--groups", "2", "--rate", "50"],
         ["receipts", "--readers", "12", "--messages", "2"],
         ["remind", "--members", "20", "--messages", "2"],
+        ["news-push", "--connections", "12", "--messages", "2"],
         ["soak", "--connections", "24", "--groups", "3", "--duration", "3", "--reconnect-rate", "10"],
     ]
 
@@ -90,7 +91,9 @@ import Testing
     @Test func helpListsTheScenarios() throws {
         let run = try Self.bench(["--help"])
         #expect(run.status == 0)
-        for scenario in ["connections", "fanout", "durable-send", "remind", "reconnect-storm", "receipts", "soak"] {
+        for scenario in [
+            "connections", "fanout", "durable-send", "remind", "news-push", "reconnect-storm", "receipts", "soak",
+        ] {
             #expect(run.output.contains(scenario))
         }
     }

@@ -75,6 +75,27 @@ import Testing
         ])
         #expect(mention["ok"] == true, "\(mention)")
         classmate.disconnect()
+        // News: the student is an editor of a column, follows it, opens an important article and gets its notice.
+        func rest(_ method: String, _ path: String, as user: String, roles: [String], _ body: JSONValue) throws -> Int {
+            let http = try HTTPTestClient(port: server.port)
+            let token = try mintToken(dataDirectory, user, roles: roles)
+            return try #require(
+                try http.request(method, path, headers: ["Authorization: Bearer \(token)"], body: body.encoded())
+            ).status
+        }
+        let column: JSONValue = [
+            "id": "club", "name": "社团", "audience": ["everyone": true], "editors": [.string(Self.student)],
+        ]
+        #expect(try rest("POST", "/v1/news/columns", as: "admin", roles: ["admin"], column) == 201)
+        #expect(
+            try rest("PUT", "/v1/news/subscriptions", as: Self.student, roles: ["student"], ["columns": ["club"]])
+                == 200
+        )
+        let article: JSONValue = [
+            "column": "club", "title": "招新", "body": "<p>欢迎</p>", "publish": true, "important": true,
+        ]
+        #expect(try rest("POST", "/v1/news/articles", as: Self.student, roles: ["student"], article) == 201)
+        #expect(try rest("GET", "/v1/news/articles/1", as: Self.student, roles: ["student"], [:]) == 200)
 
         // Export works while the server runs; erasing does not.
         let export = try ServerProcess.runCLI(["user", "export", Self.student, "--data-dir", dataDirectory])
@@ -83,6 +104,8 @@ import Testing
         #expect(exported["directory"]?["name"] == "张伟")
         #expect(exported["messagesSent"]?.arrayValue?.contains { $0["seq"]?.int64Value == seq } == true)
         #expect(exported["groups"]?.arrayValue?.contains { $0["group"]?.int64Value == group } == true)
+        #expect(exported["newsReads"]?[0]?["article"] == 1, "\(exported)")
+        #expect(exported["newsSubscriptions"]?["subscribed"] == ["club"])
         let busy = try ServerProcess.runCLI(["user", "erase", Self.student, "--yes", "--data-dir", dataDirectory])
         #expect(busy.status == 1 && busy.output.contains("stop it first"), "\(busy.output)")
         #expect(server.stop() == 0)

@@ -349,6 +349,43 @@ import Testing
         #expect(h.news(.retryDeadLetter("999"), as: "A1").error?.code == .deliveryNotFound)
     }
 
+    @Test func feedImportsAreIdempotentAndOldItemsAreNotPushed() {
+        let h = Self.harness()
+        _ = h.news(
+            .createColumn(
+                [
+                    "id": "site", "name": "新闻网", "audience": ["everyone": true], "subscribeByDefault": true,
+                    "feed": ["url": "https://news.example.edu.cn/rss.xml"],
+                ]
+            ),
+            as: "A1"
+        )
+        let s1 = h.connect("S1")
+        let items = [
+            ImportedItem(key: "n-2", title: "今天的新闻", link: nil, html: "<p>新</p>", published: h.now - 60_000),
+            ImportedItem(key: "n-1", title: "上个月的新闻", link: nil, html: "<p>旧</p>", published: h.now - 30 * 86_400_000),
+        ]
+        func run(_ items: [ImportedItem]) -> (created: Int, updated: Int)? {
+            let result = Mutex<(created: Int, updated: Int)?>(nil)
+            h.hub.queue.sync {
+                h.hub.importFeed(column: "site", items: items, state: FeedPollState()) { outcome in
+                    if case .success(let counts) = outcome { result.withLock { $0 = counts } }
+                }
+            }
+            for _ in 0..<10 { h.settle() }
+            return result.withLock { $0 }
+        }
+        #expect(run(items)?.created == 2)
+        let pushed = h.output.take(s1).filter { $0["type"] == "news.article" }.compactMap { $0["article"]?["title"] }
+        #expect(pushed == ["今天的新闻"])
+        #expect(run(items)?.created == 0)
+        #expect(run(items)?.updated == 0)
+        #expect(
+            h.news(.columnArticles("site", cursor: nil, limit: 20), as: "S1").json?["articles"]?.arrayValue?.count == 2
+        )
+        #expect(h.hub.queue.sync { h.hub.dueFeeds(at: nil).first?.state.imported } == 2)
+    }
+
     @Test func statisticsPerColumnForEditorsAndAdmins() {
         let h = Self.harness()
         let id = Self.publish(h, "cs", "统计")

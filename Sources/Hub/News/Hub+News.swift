@@ -154,6 +154,13 @@ extension Hub {
         return (article, column)
     }
 
+    /// An article the user may edit: its column's editors and school admins.
+    func editableArticle(_ id: Int64, _ user: UserRecord) throws(HubError) -> (Article, NewsColumn) {
+        let (article, column) = try visibleArticle(id, user)
+        guard isEditor(column, user) else { throw .forbidden("the column's editors and school admins") }
+        return (article, column)
+    }
+
     func requireVersion(_ ifMatch: Int64?, _ current: Int64) throws(HubError) {
         if let ifMatch, ifMatch != current {
             throw HubError(

@@ -32,15 +32,12 @@ extension Hub {
         } else {
             article.publishAt = nil
         }
-        news.add(article)
-        let ops: [WriteOp] = [.upsertArticle(article.record(content: input.content))] + jobs.map { .upsertJob($0) }
-        write(ops, undo: [{ [self] in news.remove(article) }]) { [self] result in
-            guard case .success = result else { return completion(.failure(.storage)) }
-            for job in jobs { self.jobs.insert(job) }
+        insert(article, content: input.content, jobs: jobs) { [self] result in
             completion(
-                .success(.json(articleJSON(article, content: input.content), created: true, version: article.version))
+                result.map {
+                    .json(articleJSON(article, content: input.content), created: true, version: article.version)
+                }
             )
-            if article.isPublished { published(article) }
         }
     }
 
@@ -53,8 +50,7 @@ extension Hub {
         by user: UserRecord,
         completion: @escaping (Result<NewsResponse, HubError>) -> Void
     ) throws(HubError) {
-        let (article, column) = try visibleArticle(id, user)
-        guard isEditor(column, user) else { throw .forbidden("the column's editors and school admins") }
+        let (article, column) = try editableArticle(id, user)
         try requireVersion(ifMatch, article.version)
         let input = try ArticleInput.decode(body, creating: false, external: false)
         if input.publish { throw .invalid("Publish with POST /v1/news/articles/\(id)/publish.") }
@@ -98,8 +94,7 @@ extension Hub {
         by user: UserRecord,
         completion: @escaping (Result<NewsResponse, HubError>) -> Void
     ) throws(HubError) {
-        let (article, column) = try visibleArticle(id, user)
-        guard isEditor(column, user) else { throw .forbidden("the column's editors and school admins") }
+        let (article, column) = try editableArticle(id, user)
         guard !article.isPublished else {
             return completion(.success(.json(articleJSON(article, content: nil), version: article.version)))
         }
@@ -118,8 +113,7 @@ extension Hub {
         by user: UserRecord,
         completion: @escaping (Result<NewsResponse, HubError>) -> Void
     ) throws(HubError) {
-        let (article, column) = try visibleArticle(id, user)
-        guard isEditor(column, user) else { throw .forbidden("the column's editors and school admins") }
+        let (article, column) = try editableArticle(id, user)
         retract(article) { result in completion(result.map { .json($0, version: article.version) }) }
     }
 
@@ -255,21 +249,33 @@ extension Hub {
             article.publishAt = nil
             article.publishedAt = time
         }
-        news.add(article)
-        let ops: [WriteOp] = [.upsertArticle(article.record(content: input.content))] + jobs.map { .upsertJob($0) }
-        write(ops, undo: [{ [self] in news.remove(article) }]) { [self] result in
-            guard case .success = result else { return completion(.failure(.storage)) }
-            for job in jobs { self.jobs.insert(job) }
+        insert(article, content: input.content, jobs: jobs) { [self] result in
             completion(
-                .success(
+                result.map {
                     UpsertResult(
                         body: articleJSON(article, content: nil),
                         created: true,
                         changed: true,
                         version: article.version
                     )
-                )
+                }
             )
+        }
+    }
+
+    /// Stores a new article with its publish job, answers, then (once published) pushes it.
+    private func insert(
+        _ article: Article,
+        content: ArticleContent?,
+        jobs: [JobRecord],
+        completion: @escaping (Result<Void, HubError>) -> Void
+    ) {
+        news.add(article)
+        let ops: [WriteOp] = [.upsertArticle(article.record(content: content))] + jobs.map { .upsertJob($0) }
+        write(ops, undo: [{ [self] in news.remove(article) }]) { [self] result in
+            guard case .success = result else { return completion(.failure(.storage)) }
+            for job in jobs { self.jobs.insert(job) }
+            completion(.success(()))
             if article.isPublished { published(article) }
         }
     }
@@ -333,13 +339,17 @@ extension Hub {
         )
     }
 
-    /// After a publication is durable: the live push, and the must-read tracking of an important article.
+    /// After a publication is durable: the live push (unless the article is old news: a feed's back catalogue), and
+    /// the must-read tracking of an important article.
     func published(_ article: Article) {
-        let payload = Wire.push("news.article") { writer in
-            writer.key("article")
-            writer.raw(articleJSON(article, content: nil))
+        let fresh = (article.publishedAt ?? 0) >= clock() - Int64(configuration.news.livePushMaxAge * 1000)
+        if fresh {
+            let payload = Wire.push("news.article") { writer in
+                writer.key("article")
+                writer.raw(articleJSON(article, content: nil))
+            }
+            pushToFollowers(article, payload)
         }
-        pushToFollowers(article, payload)
         if article.important, news.recipients[article.id] == nil { startMustRead(article) }
     }
 

@@ -44,12 +44,7 @@ extension Hub {
                 writer.raw(FeedPollState(decoding: news.feedStates[column.id]).encoded)
             }
         } else {
-            writer.key("id")
-            writer.string(column.id)
-            writer.key("name")
-            writer.string(column.name)
-            writer.key("source")
-            writer.string(column.source)
+            column.writeIdentity(to: &writer)
         }
         writer.key("subscribed")
         writer.bool(isSubscribed(column, user))
@@ -152,12 +147,7 @@ extension Hub {
             writer.beginArray()
             for (column, score) in recommendedColumns(user) {
                 writer.beginObject()
-                writer.key("id")
-                writer.string(column.id)
-                writer.key("name")
-                writer.string(column.name)
-                writer.key("source")
-                writer.string(column.source)
+                column.writeIdentity(to: &writer)
                 writer.key("hot")
                 writer.double((score * 100).rounded() / 100)
                 writer.endObject()

@@ -97,7 +97,8 @@ extension Hub {
         var updated = 0
         var remaining = items.count
         func finish() {
-            state.imported += Int64(created)
+            // The count is the hub's: the poller's copy of the state may be older than the last import.
+            state.imported = FeedPollState(decoding: news.feedStates[id]).imported + Int64(created)
             news.feedStates[id] = state.encoded
             write([.putNewsDoc(NewsDoc(kind: .feedState, id: id, body: state.encoded))]) { result in
                 if case .failure = result { return completion(.failure(.storage)) }

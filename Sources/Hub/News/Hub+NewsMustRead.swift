@@ -93,8 +93,7 @@ extension Hub {
         by user: UserRecord,
         completion: @escaping (Result<NewsResponse, HubError>) -> Void
     ) throws(HubError) {
-        let (article, column) = try visibleArticle(id, user)
-        guard isEditor(column, user) else { throw .forbidden("the column's editors and school admins") }
+        let (article, column) = try editableArticle(id, user)
         guard article.isPublished, news.recipients[article.id] != nil else {
             throw .invalid("Only a published important article has a must-read list to remind.")
         }
@@ -324,16 +323,8 @@ extension Hub {
             articles: mine.map(\.id),
             completion: hop { [self] result in
                 guard case .success(let viewed) = result else { return completion(.failure(.storage)) }
-                var writer = JSONWriter(capacity: 1024)
-                writer.beginObject()
-                writer.key("articles")
-                writer.beginArray()
-                for article in mine where !viewed.contains(article.id) {
-                    writer.raw(articleJSON(article, content: nil, read: false))
-                }
-                writer.endArray()
-                writer.endObject()
-                completion(.success(.json(writer.bytes)))
+                let unread = mine.filter { !viewed.contains($0.id) }
+                completion(.success(.json(articleList(unread, viewed: viewed))))
             }
         )
     }

@@ -48,27 +48,20 @@ extension Hub {
                     page = Array(unread.prefix(limit))
                     more = unread.count > limit
                 }
-                var writer = JSONWriter(capacity: 256 + page.count * 400)
-                writer.beginObject()
-                writer.key("articles")
-                writer.beginArray()
-                for article in page {
-                    writer.raw(articleJSON(article, content: nil, read: viewed.contains(article.id)))
+                let body = articleList(page, viewed: viewed) { writer in
+                    writer.key("nextCursor")
+                    if more, let last = page.last { writer.string(last.sortKey.encoded) } else { writer.null() }
+                    writer.key("unread")
+                    writer.int(unreadByColumn.values.reduce(0, +))
+                    writer.key("unreadByColumn")
+                    writer.beginObject()
+                    for (column, count) in unreadByColumn.sorted(by: { $0.key < $1.key }) {
+                        writer.key(column)
+                        writer.int(count)
+                    }
+                    writer.endObject()
                 }
-                writer.endArray()
-                writer.key("nextCursor")
-                if more, let last = page.last { writer.string(last.sortKey.encoded) } else { writer.null() }
-                writer.key("unread")
-                writer.int(unreadByColumn.values.reduce(0, +))
-                writer.key("unreadByColumn")
-                writer.beginObject()
-                for (column, count) in unreadByColumn.sorted(by: { $0.key < $1.key }) {
-                    writer.key(column)
-                    writer.int(count)
-                }
-                writer.endObject()
-                writer.endObject()
-                completion(.success(.json(writer.bytes)))
+                completion(.success(.json(body)))
             }
         )
     }
@@ -103,24 +96,17 @@ extension Hub {
             articles: page.map(\.id),
             completion: hop { [self] result in
                 guard case .success(let viewed) = result else { return completion(.failure(.storage)) }
-                var writer = JSONWriter(capacity: 256 + page.count * 400)
-                writer.beginObject()
-                writer.key("column")
-                writer.raw(describe(column, for: user))
-                writer.key("articles")
-                writer.beginArray()
-                for article in page {
-                    writer.raw(articleJSON(article, content: nil, read: viewed.contains(article.id)))
+                let body = articleList(page, viewed: viewed) { writer in
+                    writer.key("column")
+                    writer.raw(describe(column, for: user))
+                    writer.key("nextCursor")
+                    if more, let last = list.prefix(limit).last {
+                        writer.string(last.sortKey.encoded)
+                    } else {
+                        writer.null()
+                    }
                 }
-                writer.endArray()
-                writer.key("nextCursor")
-                if more, let last = list.prefix(limit).last {
-                    writer.string(last.sortKey.encoded)
-                } else {
-                    writer.null()
-                }
-                writer.endObject()
-                completion(.success(.json(writer.bytes)))
+                completion(.success(.json(body)))
             }
         )
     }
@@ -223,16 +209,28 @@ extension Hub {
                     found.append(article)
                     if found.count == limit { break }
                 }
-                var writer = JSONWriter(capacity: 256 + found.count * 400)
-                writer.beginObject()
-                writer.key("articles")
-                writer.beginArray()
-                for article in found { writer.raw(articleJSON(article, content: nil)) }
-                writer.endArray()
-                writer.endObject()
-                completion(.success(.json(writer.bytes)))
+                completion(.success(.json(articleList(found, viewed: nil))))
             }
         )
+    }
+
+    /// `{"articles": [...], …fields}`: articles without bodies, with `read` when `viewed` is known.
+    func articleList(
+        _ articles: [Article],
+        viewed: Set<Int64>?,
+        _ fields: (inout JSONWriter) -> Void = { _ in }
+    ) -> [UInt8] {
+        var writer = JSONWriter(capacity: 256 + articles.count * 400)
+        writer.beginObject()
+        writer.key("articles")
+        writer.beginArray()
+        for article in articles {
+            writer.raw(articleJSON(article, content: nil, read: viewed.map { $0.contains(article.id) }))
+        }
+        writer.endArray()
+        fields(&writer)
+        writer.endObject()
+        return writer.bytes
     }
 
     /// The hot score: distinct readers plus a fifth of the views, halving every `hotHalfLife` since publication.

@@ -9,8 +9,7 @@ extension Hub {
         by user: UserRecord,
         completion: @escaping (Result<NewsResponse, HubError>) -> Void
     ) throws(HubError) {
-        let (article, column) = try visibleArticle(id, user)
-        guard isEditor(column, user) else { throw .forbidden("the column's editors and school admins") }
+        let (article, column) = try editableArticle(id, user)
         let recipients =
             news.recipients[id] ?? users.values.filter { $0.active && inAudience(column, $0) }.map(\.id).sorted()
         store.readReaders(

@@ -87,14 +87,19 @@ final class NewsColumn {
         writer.endObject()
     }
 
-    /// Every field, inside an object the caller opened.
-    func writeFields(to writer: inout JSONWriter) {
+    /// Id, name and source: what everyone may see of a column.
+    func writeIdentity(to writer: inout JSONWriter) {
         writer.key("id")
         writer.string(id)
         writer.key("name")
         writer.string(name)
         writer.key("source")
         writer.string(source)
+    }
+
+    /// Every field, inside an object the caller opened.
+    func writeFields(to writer: inout JSONWriter) {
+        writeIdentity(to: &writer)
         writer.key("audience")
         audience.write(to: &writer)
         writer.users("editors", editors.sorted())

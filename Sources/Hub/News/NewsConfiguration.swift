@@ -15,6 +15,9 @@ public struct NewsConfiguration: Sendable {
     public var hotHalfLife: Double = 21_600
     /// Days an article stays in the hot list.
     public var hotWindowDays = 7
+    /// Seconds: an article published longer ago than this (an old item of a newly imported feed, a back-dated
+    /// push) goes to feeds but is not pushed live.
+    public var livePushMaxAge: Double = 3_600
     /// Days of articles that count towards unread totals.
     public var unreadWindowDays = 30
 
