@@ -153,6 +153,38 @@ import Testing
         #expect(try Self.call(server, "PUT", "/v1/news/external/jw-7", token: student, body: body).status == 401)
     }
 
+    /// Search text is data, never SQL or FTS query syntax: injection payloads find nothing and break nothing.
+    @Test func searchTreatsHostileTextAsText() throws {
+        let server = try HubTestServer()
+        let admin = server.token("A1", roles: ["admin", "staff"])
+        try Self.makeColumn(server, admin)
+        let editor = server.token("T1", roles: ["counselor"])
+        let body: JSONValue = [
+            "column": "notice", "title": "图书馆\"通宵\"开放 100% 通知", "body": "<p>a_b</p>", "publish": true,
+        ]
+        #expect(try Self.call(server, "POST", "/v1/news/articles", token: editor, body: body).status == 201)
+        let student = server.token("S1")
+        func search(_ text: String) throws -> [JSONValue]? {
+            let query = text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            let answer = try Self.call(server, "GET", "/v1/news/search?q=\(query)", token: student)
+            #expect(answer.status == 200, "\(text): \(answer.text)")
+            return Self.json(answer)["articles"]?.arrayValue
+        }
+        for payload in [
+            "' OR 1=1--", "\"; DROP TABLE news_articles; --", "*", "NEAR(图书 馆)", "title:通宵", "') OR ('1'='1",
+            "\\", "%%",
+        ] {
+            #expect(try search(payload)?.isEmpty == true, "\(payload)")
+        }
+        // Quotes, percent signs and underscores are matched literally, long or short.
+        for literal in ["\"通宵\"", "100%", "%", "a_b", "_", "通宵"] {
+            #expect(try search(literal)?.count == 1, "\(literal)")
+        }
+        #expect(
+            Self.json(try Self.call(server, "GET", "/v1/news/feed", token: student))["articles"]?.arrayValue?.count == 1
+        )
+    }
+
     @Test func webhookRetriesAFailingEndpointAndSignsEveryAttempt() throws {
         let secret = "0123456789abcdef-webhook"
         let endpoint = try LoopbackServer([
