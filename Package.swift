@@ -39,6 +39,8 @@ let package = Package(
         .target(name: "Feeds"),
         // Outbound HTTP/1.1 over plain sockets or OpenSSL (feed polling, webhooks). Blocking; run off the loops.
         .target(name: "HTTPClient", dependencies: ["CShims"]),
+        // Community services' requests as state machines: states, transitions per party, history, deadlines. Pure.
+        .target(name: "Workflow"),
         // Directory files (JSON, CSV) parsed into the hub's records.
         .target(name: "DirectoryImport", dependencies: ["Hub", "JSON"]),
 
@@ -67,6 +69,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Hub"]),
         .testTarget(name: "RichTextTests", dependencies: ["RichText", "TestSupport"]),
         .testTarget(name: "FeedsTests", dependencies: ["Feeds"]),
+        .testTarget(name: "WorkflowTests", dependencies: ["Workflow"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport", "CShims"]),
         .testTarget(name: "DirectoryImportTests", dependencies: ["DirectoryImport", "Hub"], exclude: ["Fixtures"]),
         .testTarget(
