@@ -35,6 +35,7 @@ extension Hub {
         if now - lastRateSweep >= 60_000 {
             lastRateSweep = now
             sweepRateBuckets()
+            news.recentReads = news.recentReads.filter { now - $0.value < 60_000 }
         }
         if Double(now - lastReceiptFlush) >= configuration.receiptInterval * 1000 {
             lastReceiptFlush = now

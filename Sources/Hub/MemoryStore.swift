@@ -18,6 +18,8 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
     private var records: [String: ServiceRecord] = [:]
     private var entries: [String: [UserID: RecordEntry]] = [:]
     private var jobs: [Int64: JobRecord] = [:]
+    /// The highest job id ever stored (ids are not reused after a job's deletion).
+    private var jobHighWater: Int64 = 0
     private var lastRecordIDs: [RecordKind: Int64] = [:]
     private var auditEntries: [AuditEntry] = []
     /// Commits to fail before succeeding again.
@@ -63,7 +65,7 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
                 records: records,
                 jobs: jobs.values.sorted { $0.id < $1.id },
                 lastRecordIDs: lastRecordIDs,
-                lastJobID: jobs.keys.max() ?? 0,
+                lastJobID: jobHighWater,
                 news: news.snapshot
             )
         }
@@ -86,6 +88,7 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
             var outcomes: [AppendOutcome] = []
             var audited: [AuditEntry] = []
             var news = self.news
+            var highWater = jobHighWater
             for op in batch {
                 switch op {
                 case .appendMessage(let message):
@@ -128,7 +131,9 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
                     lastRecordIDs[record.kind] = max(lastRecordIDs[record.kind] ?? 0, record.id)
                 case .upsertEntry(let entry):
                     entries[Self.key(entry.kind, entry.record), default: [:]][entry.user] = entry
-                case .upsertJob(let job): jobs[job.id] = job
+                case .upsertJob(let job):
+                    jobs[job.id] = job
+                    highWater = max(highWater, job.id)
                 case .deleteJob(let id): jobs[id] = nil
                 case .appendAudit(let entry): audited.append(entry)
                 case .putNewsDoc, .deleteNewsDoc, .upsertArticle, .recordArticleView: _ = news.apply(op)
@@ -140,6 +145,7 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
                 (objects, shares, records, entries, jobs, lastRecordIDs)
             auditEntries += audited
             self.news = news
+            jobHighWater = highWater
             committedBatches.append(batch)
             completion(.success(outcomes))
         }

@@ -352,6 +352,15 @@ extension BatchWriter {
         upsert.bind(job.kind, at: 3)
         upsert.bind(job.body, at: 4)
         try upsert.step()
+        let counter = try db.statement(
+            """
+            INSERT INTO counters (name, value) VALUES ('job', ?1)
+            ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)
+            """
+        )
+        defer { counter.reset() }
+        counter.bind(job.id, at: 1)
+        try counter.step()
     }
 
     fileprivate func deleteJob(_ id: Int64) throws(SQLiteError) {

@@ -50,7 +50,9 @@ extension SQLiteStore {
             records: try records(db, closedAfter: recordsClosedAfter),
             jobs: try jobs(db),
             lastRecordIDs: lastRecordIDs,
-            lastJobID: try db.single("SELECT ifnull(max(id), 0) FROM jobs") { $0.int64(at: 0) } ?? 0,
+            lastJobID: try db.single(
+                "SELECT max((SELECT ifnull(max(id), 0) FROM jobs), (SELECT ifnull(max(value), 0) FROM counters WHERE name = 'job'))"
+            ) { $0.int64(at: 0) } ?? 0,
             news: try news(db)
         )
     }

@@ -54,6 +54,14 @@ enum Schema {
             PRIMARY KEY (article_id, user_id)
         ) WITHOUT ROWID;
         CREATE INDEX news_reads_by_user ON news_reads (user_id, article_id);
+
+        -- The highest id ever given to a job: job ids are never reused once their row is deleted (news webhook
+        -- deliveries are known to receivers by them).
+        CREATE TABLE counters (
+            name        TEXT PRIMARY KEY,
+            value       INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        INSERT INTO counters (name, value) SELECT 'job', ifnull(max(id), 0) FROM jobs;
         """
 
     private static let version3: StaticString = """

@@ -438,3 +438,120 @@ extension Result where Success == NewsResponse, Failure == HubError {
     }
     var isSuccess: Bool { error == nil }
 }
+
+extension NewsTests {
+    /// Review findings: ids, undo, pagination, counting, visibility.
+    @Test func jobIdsAreNotReusedAfterARestart() {
+        let h = Self.harness()
+        _ = h.news(
+            .createArticle(["column": "school", "title": "一", "body": "x", "publishAt": .int(h.now + 1000)]),
+            as: "ED"
+        )
+        h.advance(seconds: 2)
+        h.hub.queue.sync { h.hub.tick() }
+        h.settle()
+        #expect(h.store.pendingJobs.isEmpty)
+        h.hub = h.makeHub(
+            configuration: {
+                var c = HubHarness.defaultConfiguration
+                c.news.followUpDelay = 0
+                return c
+            }()
+        )
+        _ = h.news(
+            .createArticle(["column": "school", "title": "二", "body": "x", "publishAt": .int(h.now + 1000)]),
+            as: "ED"
+        )
+        #expect(h.store.pendingJobs.map(\.id) == [2])
+    }
+
+    @Test func aFailedEditLeavesTheArticleListedOnce() {
+        let h = Self.harness()
+        let id = Self.publish(h, "school", "原文")
+        h.store.failNextCommits = 1
+        #expect(h.news(.updateArticle(id, ["title": "改"], ifMatch: nil), as: "ED").error?.code == .storageUnavailable)
+        let feed = h.news(.feed(cursor: nil, limit: 20, unreadOnly: false), as: "S1").json!
+        #expect(feed["articles"]?.arrayValue?.compactMap { $0["title"]?.stringValue } == ["原文"])
+        #expect(h.news(.retract(id), as: "ED").isSuccess)
+        #expect(h.news(.feed(cursor: nil, limit: 20, unreadOnly: false), as: "S1").json?["articles"] == [])
+    }
+
+    @Test func pinnedArticlesAppearOnceAcrossPages() {
+        let h = Self.harness()
+        let pinned = Self.publish(h, "school", "置顶")
+        _ = h.news(.updateArticle(pinned, ["pinned": true], ifMatch: nil), as: "ED")
+        for index in 1...3 {
+            h.advance(seconds: 1)
+            Self.publish(h, "school", "普通\(index)")
+        }
+        var ids: [Int64] = []
+        var cursor: String?
+        repeat {
+            let page = h.news(.columnArticles("school", cursor: cursor, limit: 2), as: "S1").json!
+            ids += page["articles"]?.arrayValue?.compactMap { $0["id"]?.int64Value } ?? []
+            cursor = page["nextCursor"]?.stringValue
+        } while cursor != nil
+        #expect(ids.count == 4)
+        #expect(Set(ids).count == 4)
+        #expect(ids.first == pinned)
+    }
+
+    @Test func twoOpensAtOnceCountOneReader() {
+        let h = Self.harness()
+        let id = Self.publish(h, "school", "并发")
+        let results = Mutex<Int>(0)
+        h.hub.queue.sync {
+            for _ in 0..<2 {
+                try? h.hub.openArticle(id, user: h.hub.users["S1"]!) { _ in results.withLock { $0 += 1 } }
+            }
+        }
+        for _ in 0..<20 where results.withLock({ $0 }) < 2 { h.settle() }
+        let hot = h.news(.hot(limit: 1), as: "S1").json!["articles"]![0]!
+        #expect(hot["views"] == 2)
+        #expect(hot["readers"] == 1)
+    }
+
+    @Test func mustReadFollowsVisibility() {
+        let h = Self.harness()
+        let id = Self.publish(h, "cs", "重要", important: true)
+        #expect(h.news(.mustRead, as: "S1").json?["articles"]?.arrayValue?.count == 1)
+        _ = h.news(.updateColumn("cs", ["archived": true], ifMatch: nil), as: "A1")
+        #expect(h.news(.mustRead, as: "S1").json?["articles"] == [])
+        // Only ED, a recipient who edits the column and so still sees it, is reminded.
+        #expect(h.news(.remind(id), as: "ED").json?["reminded"] == 1)
+    }
+
+    @Test func reorderingKeepsChoicesAboutHiddenColumns() {
+        let h = Self.harness()
+        _ = h.news(.unsubscribe("cs"), as: "S1")
+        _ = h.news(.updateColumn("cs", ["archived": true], ifMatch: nil), as: "A1")
+        _ = h.news(.setSubscriptions(["columns": ["school"]]), as: "S1")
+        _ = h.news(.updateColumn("cs", ["archived": false], ifMatch: nil), as: "A1")
+        let columns = h.news(.subscriptions, as: "S1").json?["columns"]?.arrayValue ?? []
+        #expect(columns.first { $0["id"] == "cs" }?["subscribed"] == false)
+    }
+
+    @Test func campusResendsRescheduleAndRepublishOnlyWhenChanged() {
+        let h = Self.harness()
+        let body: JSONValue = [
+            "column": "school", "title": "讲座", "body": "<p>周五</p>", "publishedAt": .int(h.now + 60_000),
+        ]
+        _ = h.news(.upsertExternal("talk", body), as: .service("xg"))
+        var later = body
+        later = ["column": "school", "title": "讲座", "body": "<p>周五</p>", "publishedAt": .int(h.now + 120_000)]
+        let moved = h.news(.upsertExternal("talk", later), as: .service("xg")).json!
+        #expect(moved["publishAt"]?.int64Value == h.now + 120_000)
+        h.advance(seconds: 61)
+        h.hub.queue.sync { h.hub.tick() }
+        h.settle()
+        #expect(h.news(.upsertExternal("talk", later), as: .service("xg")).json?["state"] == "scheduled")
+        h.advance(seconds: 60)
+        h.hub.queue.sync { h.hub.tick() }
+        h.settle()
+        #expect(h.news(.upsertExternal("talk", later), as: .service("xg")).json?["state"] == "published")
+        _ = h.news(.retractExternal("talk"), as: .service("xg"))
+        #expect(h.news(.upsertExternal("talk", later), as: .service("xg")).json?["state"] == "retracted")
+        let changed: JSONValue = ["column": "school", "title": "讲座（改期）", "body": "<p>周六</p>"]
+        #expect(h.news(.upsertExternal("talk", changed), as: .service("xg")).json?["state"] == "published")
+    }
+}

@@ -55,6 +55,26 @@ final class Article {
 
     var isPublished: Bool { state == .published }
 
+    /// Takes every changeable field of `other` (the undo of a failed write restores the same object, so every
+    /// index that holds it stays right).
+    func assign(from other: Article) {
+        column = other.column
+        title = other.title
+        summary = other.summary
+        cover = other.cover
+        attachments = other.attachments
+        link = other.link
+        state = other.state
+        publishAt = other.publishAt
+        publishedAt = other.publishedAt
+        pinned = other.pinned
+        important = other.important
+        updatedAt = other.updatedAt
+        version = other.version
+        bodyHash = other.bodyHash
+        counters = other.counters
+    }
+
     /// Feed order: newest publish first, then newest id.
     var sortKey: ArticleCursor { ArticleCursor(time: publishedAt ?? createdAt, id: id) }
 

@@ -32,7 +32,14 @@ extension Hub {
         } else {
             article.publishAt = nil
         }
-        insert(article, content: input.content, jobs: jobs) { [self] result in
+        news.add(article)
+        commitArticle(
+            article,
+            content: input.content,
+            jobs: jobs,
+            undo: [{ [self] in news.remove(article) }],
+            wasPublished: false
+        ) { [self] result in
             completion(
                 result.map {
                     .json(articleJSON(article, content: input.content), created: true, version: article.version)
@@ -66,13 +73,13 @@ extension Hub {
             guard at > now else { throw .invalid("Field 'publishAt' must be in the future.") }
         }
         let undo = restoring(article)
+        let wasPublished = article.isPublished
         apply(input, to: article)
         var jobs: [JobRecord] = []
         if article.state == .draft || article.state == .scheduled {
-            if let at = article.publishAt {
+            if article.publishAt != nil {
                 article.state = .scheduled
                 if case .some(.some) = input.publishAt { jobs.append(publishJob(article)) }
-                _ = at
             } else {
                 article.state = .draft
             }
@@ -80,11 +87,10 @@ extension Hub {
         article.version += 1
         article.updatedAt = now
         news.reindex(article)
-        let ops: [WriteOp] = [.upsertArticle(article.record(content: input.content))] + jobs.map { .upsertJob($0) }
-        write(ops, undo: [undo]) { [self] result in
-            guard case .success = result else { return completion(.failure(.storage)) }
-            for job in jobs { self.jobs.insert(job) }
-            completion(.success(.json(articleJSON(article, content: input.content), version: article.version)))
+        // Marking a published article important starts its must-read tracking (in the same unit).
+        commitArticle(article, content: input.content, jobs: jobs, undo: [undo], wasPublished: wasPublished) {
+            [self] result in
+            completion(result.map { .json(articleJSON(article, content: input.content), version: article.version) })
         }
     }
 
@@ -100,10 +106,8 @@ extension Hub {
         }
         let undo = restoring(article)
         markPublished(article, at: clock())
-        write([.upsertArticle(article.record(content: nil))], undo: [undo]) { [self] result in
-            guard case .success = result else { return completion(.failure(.storage)) }
-            completion(.success(.json(articleJSON(article, content: nil), version: article.version)))
-            published(article)
+        commitArticle(article, content: nil, undo: [undo], wasPublished: false) { [self] result in
+            completion(result.map { .json(articleJSON(article, content: nil), version: article.version) })
         }
     }
 
@@ -193,40 +197,61 @@ extension Hub {
         completion: @escaping (Result<UpsertResult, HubError>) -> Void
     ) {
         let now = clock()
+        // The source's own time: a future one schedules the article; a published article keeps its time.
+        let requested = input.publishAt.flatMap { $0 }
+        var input = input
+        input.publishAt = nil
+        func answer(_ article: Article, created: Bool, changed: Bool) -> UpsertResult {
+            UpsertResult(
+                body: articleJSON(article, content: nil),
+                created: created,
+                changed: changed,
+                version: article.version
+            )
+        }
         if let id = news.byExternalID[externalID], let article = news.articles[id] {
             let before = article.record(content: nil)
+            let beforeVersion = article.version
             let undo = restoring(article)
+            let wasPublished = article.isPublished
             apply(input, to: article)
-            let time = input.publishAt.flatMap { $0 }
-            if let time, article.isPublished { article.publishedAt = time }
-            let changed = article.record(content: nil) != before || article.column != before.column
-            guard changed else {
-                return completion(
-                    .success(
-                        UpsertResult(
-                            body: articleJSON(article, content: nil),
-                            created: false,
-                            changed: false,
-                            version: article.version
-                        )
-                    )
-                )
+            let sentChanged = article.record(content: nil) != before
+            var jobs: [JobRecord] = []
+            switch article.state {
+            case .published:
+                break
+            case .scheduled:
+                let at = requested ?? article.publishAt ?? now
+                if at != article.publishAt {
+                    if at > now {
+                        article.publishAt = at
+                        jobs.append(publishJob(article))
+                    } else {
+                        markPublished(article, at: at)
+                    }
+                }
+            case .draft, .retracted:
+                // A retracted article comes back only when what is sent differs from what was taken back.
+                if article.state == .draft || sentChanged {
+                    let at = requested ?? now
+                    if at > now {
+                        article.state = .scheduled
+                        article.publishAt = at
+                        jobs.append(publishJob(article))
+                    } else {
+                        markPublished(article, at: at)
+                    }
+                }
             }
-            article.version += 1
+            guard article.record(content: nil) != before else {
+                return completion(.success(answer(article, created: false, changed: false)))
+            }
+            article.version = beforeVersion + 1
             article.updatedAt = now
             news.reindex(article)
-            write([.upsertArticle(article.record(content: input.content))], undo: [undo]) { [self] result in
-                guard case .success = result else { return completion(.failure(.storage)) }
-                completion(
-                    .success(
-                        UpsertResult(
-                            body: articleJSON(article, content: nil),
-                            created: false,
-                            changed: true,
-                            version: article.version
-                        )
-                    )
-                )
+            commitArticle(article, content: input.content, jobs: jobs, undo: [undo], wasPublished: wasPublished) {
+                [self] result in
+                completion(result.map { answer(article, created: false, changed: true) })
             }
             return
         }
@@ -239,7 +264,7 @@ extension Hub {
         )
         apply(input, to: article)
         var jobs: [JobRecord] = []
-        let time = input.publishAt.flatMap { $0 } ?? now
+        let time = requested ?? now
         if time > now {
             article.state = .scheduled
             article.publishAt = time
@@ -249,34 +274,48 @@ extension Hub {
             article.publishAt = nil
             article.publishedAt = time
         }
-        insert(article, content: input.content, jobs: jobs) { [self] result in
-            completion(
-                result.map {
-                    UpsertResult(
-                        body: articleJSON(article, content: nil),
-                        created: true,
-                        changed: true,
-                        version: article.version
-                    )
-                }
-            )
+        news.add(article)
+        commitArticle(
+            article,
+            content: input.content,
+            jobs: jobs,
+            undo: [{ [self] in news.remove(article) }],
+            wasPublished: false
+        ) { [self] result in
+            completion(result.map { answer(article, created: true, changed: true) })
         }
     }
 
-    /// Stores a new article with its publish job, answers, then (once published) pushes it.
-    private func insert(
+    /// Writes an article change as one unit: the row, new publish jobs, `extraOps` (a job's deletion) and, when an
+    /// important article is published for the first time, its must-read notices and follow-up — so neither is
+    /// durable without the other. Answers, then pushes the article if this published it, then the notices.
+    func commitArticle(
         _ article: Article,
         content: ArticleContent?,
-        jobs: [JobRecord],
+        jobs newJobs: [JobRecord] = [],
+        extraOps: [WriteOp] = [],
+        undo: [() -> Void],
+        wasPublished: Bool,
         completion: @escaping (Result<Void, HubError>) -> Void
     ) {
-        news.add(article)
-        let ops: [WriteOp] = [.upsertArticle(article.record(content: content))] + jobs.map { .upsertJob($0) }
-        write(ops, undo: [{ [self] in news.remove(article) }]) { [self] result in
-            guard case .success = result else { return completion(.failure(.storage)) }
-            for job in jobs { self.jobs.insert(job) }
+        var ops: [WriteOp] = [.upsertArticle(article.record(content: content))] + extraOps
+        ops += newJobs.map { .upsertJob($0) }
+        var undo = undo
+        var notices = InboxBatch()
+        var scheduled = newJobs
+        if article.isPublished, article.important, news.recipients[article.id] == nil {
+            let (batch, followUp) = mustReadBatch(article)
+            notices = batch
+            ops += batch.ops
+            undo += batch.undo
+            if let followUp { scheduled.append(followUp) }
+        }
+        write(ops, undo: undo) { [self] result in
+            guard case .success(let outcomes) = result else { return completion(.failure(.storage)) }
+            for job in scheduled { jobs.insert(job) }
             completion(.success(()))
-            if article.isPublished { published(article) }
+            if article.isPublished, !wasPublished { pushPublished(article) }
+            deliver(notices, outcomes: outcomes)
         }
     }
 
@@ -312,13 +351,11 @@ extension Hub {
 
     /// Puts the article back as it was (the undo of a failed write).
     func restoring(_ article: Article) -> () -> Void {
-        let record = article.record(content: nil)
-        let counters = article.counters
+        guard let saved = Article.restore(article.record(content: nil)) else { return {} }
+        saved.counters = article.counters
         return { [self] in
-            guard let restored = Article.restore(record) else { return }
-            restored.counters = counters
-            news.remove(article)
-            news.add(restored)
+            article.assign(from: saved)
+            news.reindex(article)
         }
     }
 
@@ -339,9 +376,8 @@ extension Hub {
         )
     }
 
-    /// After a publication is durable: the live push (unless the article is old news: a feed's back catalogue), and
-    /// the must-read tracking of an important article.
-    func published(_ article: Article) {
+    /// After a publication is durable: the live push, unless the article is old news (a feed's back catalogue).
+    func pushPublished(_ article: Article) {
         let fresh = (article.publishedAt ?? 0) >= clock() - Int64(configuration.news.livePushMaxAge * 1000)
         if fresh {
             let payload = Wire.push("news.article") { writer in
@@ -350,7 +386,6 @@ extension Hub {
             }
             pushToFollowers(article, payload)
         }
-        if article.important, news.recipients[article.id] == nil { startMustRead(article) }
     }
 
     /// One payload, encoded once, to every online session of users who follow the article.
@@ -404,13 +439,13 @@ extension Hub {
             }
             let undo = restoring(article)
             markPublished(article, at: at)
-            write(
-                [.upsertArticle(article.record(content: nil)), .deleteJob(job.id)],
-                undo: [undo, { [self] in jobs.insert(job) }]
-            ) {
-                [self] result in
-                if case .success = result { published(article) }
-            }
+            commitArticle(
+                article,
+                content: nil,
+                extraOps: [.deleteJob(job.id)],
+                undo: [undo, { [self] in jobs.insert(job) }],
+                wasPublished: false
+            ) { _ in }
         case "news.follow_up":
             followUp(article, job: job)
         case "news.escalate":

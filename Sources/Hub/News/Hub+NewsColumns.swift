@@ -117,7 +117,23 @@ extension Hub {
         }
         column.version += 1
         column.updatedAt = clock()
-        write([.putNewsDoc(column.doc)], undo: [{ [self] in news.columns[id] = NewsColumn.restore(before) }]) {
+        var ops: [WriteOp] = [.putNewsDoc(column.doc)]
+        // A new feed URL starts afresh: no back-off, no validators of the old one.
+        let previousFeed = NewsColumn.restore(before)?.feed?.url
+        let previousState = news.feedStates[id]
+        if column.feed?.url != previousFeed, previousState != nil {
+            news.feedStates[id] = nil
+            ops.append(.deleteNewsDoc(.feedState, id))
+        }
+        write(
+            ops,
+            undo: [
+                { [self] in
+                    news.columns[id] = NewsColumn.restore(before)
+                    news.feedStates[id] = previousState
+                }
+            ]
+        ) {
             [self] result in
             guard case .success = result else { return completion(.failure(.storage)) }
             let current = news.columns[id] ?? column
@@ -175,6 +191,11 @@ extension Hub {
         for id in wanted { _ = try visibleColumn(id, user) }
         let chosen = Set(wanted)
         var preferences = NewsPreferences()
+        // Choices about columns the user cannot see right now (archived, a group left for a while) are kept.
+        let old = news.preferences[user.id] ?? NewsPreferences()
+        let hidden = Set(news.columns.values.filter { !canSee($0, user) }.map(\.id))
+        preferences.subscribed = old.subscribed.intersection(hidden)
+        preferences.unsubscribed = old.unsubscribed.intersection(hidden)
         for column in news.columns.values where canSee(column, user) {
             let byDefault = column.subscribeByDefault && inAudience(column, user)
             if chosen.contains(column.id), !byDefault { preferences.subscribed.insert(column.id) }

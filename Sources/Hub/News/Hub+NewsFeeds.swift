@@ -99,8 +99,12 @@ extension Hub {
         func finish() {
             // The count is the hub's: the poller's copy of the state may be older than the last import.
             state.imported = FeedPollState(decoding: news.feedStates[id]).imported + Int64(created)
+            let previous = news.feedStates[id]
             news.feedStates[id] = state.encoded
-            write([.putNewsDoc(NewsDoc(kind: .feedState, id: id, body: state.encoded))]) { result in
+            write(
+                [.putNewsDoc(NewsDoc(kind: .feedState, id: id, body: state.encoded))],
+                undo: [{ [self] in news.feedStates[id] = previous }]
+            ) { result in
                 if case .failure = result { return completion(.failure(.storage)) }
                 completion(.success((created, updated)))
             }
@@ -118,7 +122,8 @@ extension Hub {
             input.title = title
             input.content = ArticleContent(html: clean, text: HTMLText.plainText(clean))
             input.link = .some(item.link)
-            input.publishAt = .some(min(item.published ?? now, now))
+            // An item without a readable date is published when first seen, and keeps that time.
+            input.publishAt = .some(item.published.map { min($0, now) })
             let key = "feed:\(id):" + String(Article.hash(item.key), radix: 16)
             upsert(externalID: key, input: input, column: column, author: "feed:" + id) { result in
                 if case .success(let outcome) = result {

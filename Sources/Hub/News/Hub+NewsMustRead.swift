@@ -13,21 +13,25 @@ public struct WebhookDelivery: Sendable, Equatable {
 public typealias WebhookSender = @Sendable (WebhookDelivery, @escaping @Sendable (String?) -> Void) -> Void
 
 extension Hub {
-    /// An important article's whole audience gets a notification in their inbox, whether subscribed or not; the
-    /// audience is frozen as the must-read list, and the follow-up is scheduled.
-    func startMustRead(_ article: Article) {
-        guard let column = news.columns[article.column] else { return }
+    /// An important article's whole audience gets a notice in their inbox, whether subscribed or not; the audience is
+    /// frozen as the must-read list and the follow-up is scheduled. Returned as a batch for the publication's own
+    /// write unit, so a publication is never durable without its notices (nor the reverse).
+    func mustReadBatch(_ article: Article) -> (batch: InboxBatch, followUp: JobRecord?) {
+        guard let column = news.columns[article.column] else { return (InboxBatch(), nil) }
         let recipients = users.values.filter { $0.active && inAudience(column, $0) }.map(\.id).sorted()
         news.recipients[article.id] = recipients
-        var ops: [WriteOp] = [
+        var batch = inboxBatch(recipients, body: noticeBody("news_important", article, by: nil, auto: false))
+        batch.undo.insert({ [self] in news.recipients[article.id] = nil }, at: 0)
+        batch.ops.insert(
             .putNewsDoc(
                 NewsDoc(
                     kind: .recipients,
                     id: String(article.id),
                     body: JSONValue.array(recipients.map { .string($0) }).encoded()
                 )
-            )
-        ]
+            ),
+            at: 0
+        )
         var followUp: JobRecord?
         if configuration.news.followUpDelay > 0 {
             let due = (article.publishedAt ?? clock()) + Int64(configuration.news.followUpDelay * 1000)
@@ -37,17 +41,9 @@ extension Hub {
                 body: JSONValue.object(["article": .int(article.id)]).encoded()
             )
             followUp = job
-            ops.append(.upsertJob(job))
+            batch.ops.insert(.upsertJob(job), at: 1)
         }
-        appendToInboxes(
-            recipients,
-            body: noticeBody("news_important", article, by: nil, auto: false),
-            extraOps: ops,
-            undo: { [self] in news.recipients[article.id] = nil },
-            completion: { [self] result in
-                if case .success = result, let followUp { jobs.insert(followUp) }
-            }
-        )
+        return (batch, followUp)
     }
 
     /// The inbox message of an important article or a reminder of it.
@@ -79,7 +75,13 @@ extension Hub {
             completion: hop { [self] result in
                 completion(
                     result.map { readers in
-                        recipients.filter { readers[$0] == nil && users[$0]?.active == true }
+                        recipients.filter { id in
+                            guard readers[id] == nil, let user = users[id], user.active,
+                                let column = news.columns[article.column]
+                            else { return false }
+                            // Someone who may no longer see the column (archived, audience narrowed) is not chased.
+                            return canSee(column, user)
+                        }
                     }
                 )
             }
@@ -317,6 +319,7 @@ extension Hub {
     func mustRead(_ user: UserRecord, completion: @escaping (Result<NewsResponse, HubError>) -> Void) {
         let mine = news.published(after: nil).filter { article in
             article.important && (news.recipients[article.id].map { Self.sortedContains($0, user.id) } ?? false)
+                && (news.columns[article.column].map { canSee($0, user) } ?? false)
         }
         store.readViewed(
             user: user.id,

@@ -84,11 +84,9 @@ extension Hub {
         } else {
             list = news.published(after: after).filter { $0.column == id }
         }
-        var pinned: [Article] = []
-        if after == nil {
-            pinned = list.filter { $0.pinned && $0.isPublished }
-            list.removeAll { $0.pinned && $0.isPublished }
-        }
+        // Pinned articles lead the first page and are left out of every page in their date position.
+        let pinned = after == nil ? list.filter { $0.pinned && $0.isPublished } : []
+        list.removeAll { $0.pinned && $0.isPublished }
         let more = list.count > limit
         let page = pinned + list.prefix(limit)
         store.readViewed(
@@ -123,13 +121,23 @@ extension Hub {
             viewer: user.id,
             completion: hop { [self] result in
                 guard case .success(let read) = result else { return completion(.failure(.storage)) }
-                completion(
-                    .success(.json(articleJSON(article, content: read.content, read: true), version: article.version))
-                )
-                guard article.isPublished else { return }
+                func answer(read isRead: Bool) {
+                    completion(
+                        .success(
+                            .json(articleJSON(article, content: read.content, read: isRead), version: article.version)
+                        )
+                    )
+                }
+                // Editors previewing a draft leave no view.
+                guard article.isPublished else { return answer(read: read.viewedBefore) }
+                let first = countReader(article, user.id, viewedBefore: read.viewedBefore)
                 article.counters.views += 1
-                if !read.viewedBefore { article.counters.readers += 1 }
-                write([.recordArticleView(article: id, user: user.id, at: clock(), view: true)]) { _ in }
+                write(
+                    [.recordArticleView(article: id, user: user.id, at: clock(), view: true)],
+                    undo: [{ [self] in uncountReader(article, user.id, first: first, views: 1) }]
+                ) { result in
+                    if case .success = result { answer(read: true) } else { answer(read: read.viewedBefore) }
+                }
             }
         )
     }
@@ -172,17 +180,42 @@ extension Hub {
             articles: articles.map(\.id),
             completion: hop { [self] result in
                 guard case .success(let viewed) = result else { return completion(.failure(.storage)) }
-                let unread = articles.filter { !viewed.contains($0.id) }
+                let unread = articles.filter {
+                    !viewed.contains($0.id) && news.recentReads[Self.readKey($0.id, user.id)] == nil
+                }
                 guard !unread.isEmpty else { return completion(.success(0)) }
-                for article in unread { article.counters.readers += 1 }
+                for article in unread { _ = countReader(article, user.id, viewedBefore: false) }
                 let now = clock()
                 let ops = unread.map { WriteOp.recordArticleView(article: $0.id, user: user.id, at: now, view: false) }
-                write(ops, undo: [{ for article in unread { article.counters.readers -= 1 } }]) { result in
+                let undo = { [self] in
+                    for article in unread { uncountReader(article, user.id, first: true, views: 0) }
+                }
+                write(ops, undo: [undo]) { result in
                     guard case .success = result else { return completion(.failure(.storage)) }
                     completion(.success(unread.count))
                 }
             }
         )
+    }
+
+    static func readKey(_ article: Int64, _ user: UserID) -> String { "\(article)\u{0}\(user)" }
+
+    /// Counts the user as a reader of the article unless the store or a read in the last minute already did;
+    /// answers whether this read was the first.
+    func countReader(_ article: Article, _ user: UserID, viewedBefore: Bool) -> Bool {
+        let key = Self.readKey(article.id, user)
+        let first = !viewedBefore && news.recentReads[key] == nil
+        news.recentReads[key] = clock()
+        if first { article.counters.readers += 1 }
+        return first
+    }
+
+    func uncountReader(_ article: Article, _ user: UserID, first: Bool, views: Int64) {
+        article.counters.views -= views
+        if first {
+            article.counters.readers -= 1
+            news.recentReads[Self.readKey(article.id, user)] = nil
+        }
     }
 
     /// `GET /v1/news/search?q=`: published articles whose title or body contains the text (Chinese too: trigram

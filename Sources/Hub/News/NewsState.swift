@@ -13,6 +13,9 @@ final class NewsState {
     /// Published articles, newest first: the feed, listings and the hot list walk it.
     private(set) var published: [Article] = []
     var lastRemindAt: [Int64: Timestamp] = [:]
+    /// (article, user) reads recorded in the last minute: a second open racing the first one's write, which the
+    /// store does not show yet, must not count the reader twice.
+    var recentReads: [String: Timestamp] = [:]
     /// Webhook jobs handed to the sender and not answered yet.
     var webhooksInFlight: [Int64: JobRecord] = [:]
 

@@ -180,22 +180,20 @@ extension Hub {
         return group
     }
 
-    /// Appends one server message of kind `reminder` with `body` to the inbox of each recipient, in one write unit
-    /// with `extraOps`, then pushes each to its owner's devices. Completes with the number of inboxes written.
-    func appendToInboxes(
-        _ recipients: [UserID],
-        body: [UInt8],
-        extraOps: [WriteOp],
-        undo: @escaping () -> Void,
-        completion: @escaping (Result<Int, StoreError>) -> Void
-    ) {
-        var ops = extraOps
-        var undoList: [() -> Void] = [undo]
+    /// Server messages of kind `reminder` for the inboxes of some users, ready to join a write unit: the ops
+    /// (inboxes created on the way included), their undo, and what to deliver once committed.
+    struct InboxBatch {
+        var ops: [WriteOp] = []
+        var undo: [() -> Void] = []
         var created: [Group] = []
         var messages: [NewMessage] = []
+    }
+
+    func inboxBatch(_ recipients: [UserID], body: [UInt8]) -> InboxBatch {
+        var batch = InboxBatch()
         let now = clock()
         for recipient in recipients {
-            let box = inbox(for: recipient, ops: &ops, undo: &undoList, created: &created)
+            let box = inbox(for: recipient, ops: &batch.ops, undo: &batch.undo, created: &batch.created)
             let message = NewMessage(
                 group: box.id,
                 sender: nil,
@@ -204,17 +202,36 @@ extension Hub {
                 body: body,
                 createdAt: now
             )
-            messages.append(message)
-            ops.append(.appendMessage(message))
+            batch.messages.append(message)
+            batch.ops.append(.appendMessage(message))
         }
-        write(ops, undo: undoList) { [self] result in
+        return batch
+    }
+
+    /// Pushes a committed batch: new inboxes go live, each message reaches its owner's devices. `outcomes` are the
+    /// unit's append outcomes, the batch's messages last.
+    func deliver(_ batch: InboxBatch, outcomes: [AppendOutcome]) {
+        for group in batch.created { goLive(group, users: Array(group.members.keys)) }
+        for (message, outcome) in zip(batch.messages, outcomes.suffix(batch.messages.count)) {
+            if case .appended(let seq) = outcome { deliver(StoredMessage(seq: seq, message: message)) }
+        }
+    }
+
+    /// One reminder in the inbox of each recipient, in one write unit with `extraOps`. Completes with the number of
+    /// inboxes written.
+    func appendToInboxes(
+        _ recipients: [UserID],
+        body: [UInt8],
+        extraOps: [WriteOp],
+        undo: @escaping () -> Void,
+        completion: @escaping (Result<Int, StoreError>) -> Void
+    ) {
+        let batch = inboxBatch(recipients, body: body)
+        write(extraOps + batch.ops, undo: [undo] + batch.undo) { [self] result in
             switch result {
             case .success(let outcomes):
-                for group in created { goLive(group, users: Array(group.members.keys)) }
-                for (message, outcome) in zip(messages, outcomes.suffix(messages.count)) {
-                    if case .appended(let seq) = outcome { deliver(StoredMessage(seq: seq, message: message)) }
-                }
-                completion(.success(messages.count))
+                deliver(batch, outcomes: outcomes)
+                completion(.success(batch.messages.count))
             case .failure(let error):
                 completion(.failure(error))
             }
