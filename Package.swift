@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "Auth", dependencies: ["CShims", "JSON"]),
 
         // The connection hub: groups, members, messages, receipts. No sockets, no SQL.
-        .target(name: "Hub", dependencies: ["JSON", "RichText"]),
+        .target(name: "Hub", dependencies: ["JSON", "RichText", "Workflow"]),
         // Hub storage on SQLite.
         .target(name: "Store", dependencies: ["Hub", "JSON", "CSQLite", "Auth"]),
         // Untrusted HTML (news articles) cleaned to an allow-list. Sans-I/O.

@@ -112,6 +112,7 @@ public final class HubService: @unchecked Sendable {
         routes.add(.POST, "/v1/admin/directory", DirectoryRoute.make(hub: hub, authority: authority, log: log))
         ServiceRoutes.install(into: &routes, hub: hub, authority: authority)
         NewsRoutes.install(into: &routes, hub: hub, authority: authority)
+        CommunityRoutes.install(into: &routes, hub: hub, authority: authority)
         FilesRoute.install(
             into: &routes,
             hub: hub,

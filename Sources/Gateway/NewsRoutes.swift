@@ -11,27 +11,39 @@ enum NewsRoutes {
     static func install(into routes: inout Routes, hub: Hub, authority: TokenAuthority) {
         func user(_ decode: @escaping Decode) -> HTTPRoute { route(hub, authority, service: false, decode) }
         routes.add(.GET, "/v1/news/columns", user { _ throws(HTTPError) in .listColumns })
-        routes.add(.POST, "/v1/news/columns", user { request throws(HTTPError) in .createColumn(try body(request)) })
+        routes.add(
+            .POST,
+            "/v1/news/columns",
+            user { request throws(HTTPError) in .createColumn(try HubRESTRoute.body(request)) }
+        )
         routes.add(.GET, "/v1/news/columns/:column", user { request throws(HTTPError) in .column(column(request)) })
         routes.add(
             .PATCH,
             "/v1/news/columns/:column",
             user { request throws(HTTPError) in
-                .updateColumn(column(request), try body(request), ifMatch: try ifMatch(request))
+                .updateColumn(
+                    column(request),
+                    try HubRESTRoute.body(request),
+                    ifMatch: try HubRESTRoute.ifMatch(request)
+                )
             }
         )
         routes.add(
             .GET,
             "/v1/news/columns/:column/articles",
             user { request throws(HTTPError) in
-                .columnArticles(column(request), cursor: request.query["cursor"], limit: try limit(request))
+                .columnArticles(
+                    column(request),
+                    cursor: request.query["cursor"],
+                    limit: try HubRESTRoute.limit(request)
+                )
             }
         )
         routes.add(.GET, "/v1/news/subscriptions", user { _ throws(HTTPError) in .subscriptions })
         routes.add(
             .PUT,
             "/v1/news/subscriptions",
-            user { request throws(HTTPError) in .setSubscriptions(try body(request)) }
+            user { request throws(HTTPError) in .setSubscriptions(try HubRESTRoute.body(request)) }
         )
         routes.add(
             .PUT,
@@ -49,8 +61,8 @@ enum NewsRoutes {
             user { request throws(HTTPError) in
                 .feed(
                     cursor: request.query["cursor"],
-                    limit: try limit(request),
-                    unreadOnly: try flag(request, "unread")
+                    limit: try HubRESTRoute.limit(request),
+                    unreadOnly: try HubRESTRoute.flag(request, "unread")
                 )
             }
         )
@@ -62,12 +74,20 @@ enum NewsRoutes {
                 guard let text = request.query["q"] else {
                     throw .badRequest(code: "invalid_request", message: "Parameter 'q' (the text to find) is missing.")
                 }
-                return .search(text, limit: try limit(request))
+                return .search(text, limit: try HubRESTRoute.limit(request))
             }
         )
-        routes.add(.GET, "/v1/news/hot", user { request throws(HTTPError) in .hot(limit: try limit(request)) })
+        routes.add(
+            .GET,
+            "/v1/news/hot",
+            user { request throws(HTTPError) in .hot(limit: try HubRESTRoute.limit(request)) }
+        )
         routes.add(.GET, "/v1/news/must-read", user { _ throws(HTTPError) in .mustRead })
-        routes.add(.POST, "/v1/news/articles", user { request throws(HTTPError) in .createArticle(try body(request)) })
+        routes.add(
+            .POST,
+            "/v1/news/articles",
+            user { request throws(HTTPError) in .createArticle(try HubRESTRoute.body(request)) }
+        )
         routes.add(
             .GET,
             "/v1/news/articles/:article",
@@ -77,7 +97,11 @@ enum NewsRoutes {
             .PATCH,
             "/v1/news/articles/:article",
             user { request throws(HTTPError) in
-                .updateArticle(try article(request), try body(request), ifMatch: try ifMatch(request))
+                .updateArticle(
+                    try article(request),
+                    try HubRESTRoute.body(request),
+                    ifMatch: try HubRESTRoute.ifMatch(request)
+                )
             }
         )
         routes.add(
@@ -116,7 +140,7 @@ enum NewsRoutes {
             .PUT,
             "/v1/news/external/:externalId",
             route(hub, authority, service: true) { request throws(HTTPError) in
-                .upsertExternal(try externalID(request), try body(request))
+                .upsertExternal(try externalID(request), try HubRESTRoute.body(request))
             }
         )
         routes.add(
@@ -128,77 +152,23 @@ enum NewsRoutes {
         )
     }
 
-    /// Authenticates (a user token, or a service token with the `news:publish` scope), decodes, asks the hub on
-    /// its queue, and renders the answer: JSON with an ETag when versioned, or a table as CSV or JSON.
+    /// A news route: the request decoded by `decode`, answered by `Hub.news`.
     private static func route(
         _ hub: Hub,
         _ authority: TokenAuthority,
         service: Bool,
         _ decode: @escaping Decode
-    )
-        -> HTTPRoute
-    {
-        HTTPRoute(
-            .respond { request, responder in
-                let caller: NewsCaller
-                let newsRequest: NewsRequest
-                let csv: Bool
-                do throws(HTTPError) {
-                    let claims = try HubEndpoint.authenticate(
-                        request,
-                        authority: authority,
-                        kind: service ? .service : .user
-                    )
-                    if service, !claims.scopes.contains("news:publish") {
-                        throw HTTPError(
-                            status: .forbidden,
-                            code: "forbidden",
-                            message: "This service token lacks the news:publish scope."
-                        )
-                    }
-                    caller =
-                        service
-                        ? .service(claims.subject)
-                        : .user(claims.subject, roles: Set(claims.roles.compactMap(SchoolRole.init(rawValue:))))
-                    newsRequest = try decode(request)
-                    csv = try HubHTTP.isCSV(request)
-                } catch {
-                    return responder.respond(error)
-                }
-                hub.queue.async {
-                    hub.news(newsRequest, caller: caller) { result in
-                        switch result {
-                        case .success(.json(let body, let created, let version)):
-                            var response = HTTPResponse.json(created ? .created : .ok, body: body)
-                            if let version { response.headers.add(name: "ETag", value: "\"\(version)\"") }
-                            response.headers.add(name: "Cache-Control", value: "no-store")
-                            responder.respond(response)
-                        case .success(.table(let table)):
-                            responder.respond(ServiceRoutes.render(table, csv: csv))
-                        case .failure(let error):
-                            responder.respond(HubHTTP.error(error))
-                        }
-                    }
-                }
-            }
-        )
-    }
-
-    private static func body(_ request: HTTPRequest) throws(HTTPError) -> JSONValue {
-        do {
-            return try JSONParser.parse(request.body)
-        } catch {
-            throw .badRequest(code: "invalid_json", message: "The request body is not valid JSON: \(error).")
+    ) -> HTTPRoute {
+        HubRESTRoute.make(hub, authority, serviceScope: service ? "news:publish" : nil) { request throws(HTTPError) in
+            let news = try decode(request)
+            return { hub, caller, done in hub.news(news, caller: caller, completion: done) }
         }
     }
 
     private static func column(_ request: HTTPRequest) -> String { request.parameters["column"] ?? "" }
 
     private static func article(_ request: HTTPRequest) throws(HTTPError) -> Int64 {
-        guard let raw = request.parameters["article"], let id = Int64(raw), id > 0 else {
-            throw HTTPError(status: .notFound, code: "article_not_found", message: "Article ids are positive integers.")
-        }
-        return id
+        try HubRESTRoute.id(request, "article", notFound: "article_not_found")
     }
 
     private static func externalID(_ request: HTTPRequest) throws(HTTPError) -> String {
@@ -206,36 +176,5 @@ enum NewsRoutes {
             throw .badRequest(code: "invalid_request", message: "The external id must be 1 to 200 bytes.")
         }
         return id
-    }
-
-    private static func limit(_ request: HTTPRequest) throws(HTTPError) -> Int {
-        guard let raw = request.query["limit"] else { return 20 }
-        guard let limit = Int(raw), (1...100).contains(limit) else {
-            throw .badRequest(code: "invalid_request", message: "Parameter 'limit' must be an integer from 1 to 100.")
-        }
-        return limit
-    }
-
-    private static func flag(_ request: HTTPRequest, _ name: String) throws(HTTPError) -> Bool {
-        switch request.query[name] {
-        case nil, "false", "0": return false
-        case "true", "1": return true
-        default: throw .badRequest(code: "invalid_request", message: "Parameter '\(name)' must be true or false.")
-        }
-    }
-
-    /// `If-Match: "<version>"` (or `*`): the update applies only to that version.
-    private static func ifMatch(_ request: HTTPRequest) throws(HTTPError) -> Int64? {
-        guard let raw = request.head.headers["If-Match"]?.trimmingCharacters(in: .whitespaces) else { return nil }
-        if raw == "*" { return nil }
-        let tag = raw.hasPrefix("W/") ? String(raw.dropFirst(2)) : raw
-        guard tag.count >= 3, tag.hasPrefix("\""), tag.hasSuffix("\""), let version = Int64(tag.dropFirst().dropLast())
-        else {
-            throw .badRequest(
-                code: "invalid_request",
-                message: "If-Match must be an ETag this server handed out, like \"3\"."
-            )
-        }
-        return version
     }
 }

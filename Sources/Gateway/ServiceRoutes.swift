@@ -151,8 +151,9 @@ enum HubHTTP {
         switch error.code {
         case .forbidden: status = .forbidden
         case .notMember, .groupNotFound, .userNotFound, .cardNotFound, .taskNotFound, .fileNotFound, .objectNotFound,
-            .messageNotFound, .columnNotFound, .articleNotFound, .deliveryNotFound:
+            .messageNotFound, .columnNotFound, .articleNotFound, .deliveryNotFound, .requestNotFound:
             status = .notFound
+        case .invalidTransition: status = .conflict
         case .versionMismatch: status = .preconditionFailed
         case .storageUnavailable: status = .serviceUnavailable
         case .rateLimited:

@@ -37,4 +37,6 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case userErase = "user.erase"
     /// Who read a news article and who did not (names, colleges, classes).
     case newsReadersExport = "news.readers_export"
+    /// The submitter of an anonymous suggestion was revealed (school admins only).
+    case suggestionReveal = "suggestion.reveal"
 }

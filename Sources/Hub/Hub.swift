@@ -66,6 +66,8 @@ public final class Hub: @unchecked Sendable {
     let news = NewsState()
     /// Sends news webhooks (set by the gateway when a webhook URL is configured).
     public var webhookSender: WebhookSender?
+    // Community services (Community/).
+    let community = CommunityState()
 
     // Timers (Hub+Timers.swift).
     var muteExpiries = DueQueue<(until: Timestamp, group: GroupID, user: UserID)>()
@@ -106,6 +108,7 @@ public final class Hub: @unchecked Sendable {
         }
         loadServices(snapshot)
         loadNews(snapshot.news)
+        loadCommunity(snapshot.community)
     }
 
     func register(_ group: Group) {

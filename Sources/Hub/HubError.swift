@@ -1,4 +1,5 @@
 import JSON
+import Workflow
 
 /// Why the hub refused a command. `code` is the stable id clients branch on; `message` is for people.
 public struct HubError: Error, Sendable, Equatable {
@@ -49,9 +50,23 @@ public struct HubError: Error, Sendable, Equatable {
         case articleNotFound = "article_not_found"
         case versionMismatch = "version_mismatch"
         case deliveryNotFound = "delivery_not_found"
+        case requestNotFound = "request_not_found"
+        case invalidTransition = "invalid_transition"
+        case commentRequired = "comment_required"
     }
 
     static func invalid(_ message: String) -> HubError { HubError(.invalidRequest, message) }
+
+    /// A refused workflow step of a community request.
+    init(_ refusal: WorkflowRefusal) {
+        switch refusal {
+        case .unknownAction: self.init(.invalidRequest, refusal.description)
+        case .notFromState: self.init(.invalidTransition, refusal.description)
+        case .notPermitted: self.init(.forbidden, refusal.description)
+        case .commentRequired: self.init(.commentRequired, refusal.description)
+        case .versionMismatch: self.init(.versionMismatch, refusal.description)
+        }
+    }
 
     /// A request body that failed validation; the message names the field.
     init(_ error: JSONFieldError) {

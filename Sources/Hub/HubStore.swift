@@ -66,6 +66,8 @@ public enum WriteOp: Sendable, Equatable {
     case upsertArticle(ArticleRecord)
     /// Marks the article read by the user; `view` also counts one view (opening it, not "mark all read").
     case recordArticleView(article: Int64, user: UserID, at: Timestamp, view: Bool)
+    /// Creates or replaces a community-services document (a request, a service's settings).
+    case putCommunityDoc(CommunityDoc)
 }
 
 /// What happened to one `.appendMessage`.
@@ -107,6 +109,7 @@ public struct HubSnapshot: Sendable, Equatable {
     public var lastRecordIDs: [RecordKind: Int64]
     public var lastJobID: Int64
     public var news: NewsSnapshot
+    public var community: [CommunityDoc]
 
     public init(
         users: [UserRecord] = [],
@@ -119,7 +122,8 @@ public struct HubSnapshot: Sendable, Equatable {
         jobs: [JobRecord] = [],
         lastRecordIDs: [RecordKind: Int64] = [:],
         lastJobID: Int64 = 0,
-        news: NewsSnapshot = NewsSnapshot()
+        news: NewsSnapshot = NewsSnapshot(),
+        community: [CommunityDoc] = []
     ) {
         self.users = users
         self.orgUnits = orgUnits
@@ -132,6 +136,7 @@ public struct HubSnapshot: Sendable, Equatable {
         self.lastRecordIDs = lastRecordIDs
         self.lastJobID = lastJobID
         self.news = news
+        self.community = community
     }
 }
 

@@ -5,6 +5,8 @@ struct MemoryNewsTables {
     var contents: [Int64: ArticleContent] = [:]
     /// article → user → (first view, views)
     var reads: [Int64: [UserID: (first: Timestamp, views: Int64)]] = [:]
+    /// Community-services documents (kept here too: the memory store's other REST-era tables).
+    var community: [String: CommunityDoc] = [:]
 
     private static func key(_ kind: NewsDocKind, _ id: String) -> String { kind.rawValue + "\u{0}" + id }
 
@@ -21,6 +23,7 @@ struct MemoryNewsTables {
             var entry = reads[article]?[user] ?? (at, 0)
             if view { entry.views += 1 }
             reads[article, default: [:]][user] = entry
+        case .putCommunityDoc(let doc): community[doc.kind + "\u{0}" + doc.id] = doc
         default: return false
         }
         return true

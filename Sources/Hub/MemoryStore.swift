@@ -66,7 +66,8 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
                 jobs: jobs.values.sorted { $0.id < $1.id },
                 lastRecordIDs: lastRecordIDs,
                 lastJobID: jobHighWater,
-                news: news.snapshot
+                news: news.snapshot,
+                community: news.community.values.sorted { ($0.kind, $0.id) < ($1.kind, $1.id) }
             )
         }
     }
@@ -136,7 +137,8 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
                     highWater = max(highWater, job.id)
                 case .deleteJob(let id): jobs[id] = nil
                 case .appendAudit(let entry): audited.append(entry)
-                case .putNewsDoc, .deleteNewsDoc, .upsertArticle, .recordArticleView: _ = news.apply(op)
+                case .putNewsDoc, .deleteNewsDoc, .upsertArticle, .recordArticleView, .putCommunityDoc:
+                    _ = news.apply(op)
                 }
             }
             (self.users, self.orgUnits, self.courses, self.groups, self.members, self.messages, self.clientIDs) =

@@ -14,6 +14,20 @@ extension BatchWriter {
         try upsert.step()
     }
 
+    func put(_ doc: CommunityDoc) throws(SQLiteError) {
+        let upsert = try db.statement(
+            """
+            INSERT INTO community_docs (kind, id, body) VALUES (?1, ?2, ?3)
+            ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body
+            """
+        )
+        defer { upsert.reset() }
+        upsert.bind(doc.kind, at: 1)
+        upsert.bind(doc.id, at: 2)
+        upsert.bind(doc.body, at: 3)
+        try upsert.step()
+    }
+
     func deleteDoc(_ kind: NewsDocKind, _ id: String) throws(SQLiteError) {
         let delete = try db.statement("DELETE FROM news_docs WHERE kind = ?1 AND id = ?2")
         defer { delete.reset() }

@@ -42,6 +42,7 @@ struct BatchWriter {
         case .upsertArticle(let article): try upsert(article)
         case .recordArticleView(let article, let user, let at, let view):
             try recordView(article: article, user: user, at: at, view: view)
+        case .putCommunityDoc(let doc): try put(doc)
         }
     }
 

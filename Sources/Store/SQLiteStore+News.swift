@@ -39,6 +39,16 @@ extension SQLiteStore {
         return snapshot
     }
 
+    static func communityDocs(_ db: SQLiteDatabase) throws(SQLiteError) -> [CommunityDoc] {
+        let select = try db.statement("SELECT kind, id, body FROM community_docs ORDER BY kind, id")
+        defer { select.reset() }
+        var docs: [CommunityDoc] = []
+        while try select.step() {
+            docs.append(CommunityDoc(kind: select.text(at: 0), id: select.text(at: 1), body: select.blob(at: 2)))
+        }
+        return docs
+    }
+
     /// Runs `body` in a read transaction on the reader connection, on the reader queue.
     private func newsRead<Value: Sendable>(
         _ completion: @escaping @Sendable (Result<Value, StoreError>) -> Void,

@@ -53,7 +53,8 @@ extension SQLiteStore {
             lastJobID: try db.single(
                 "SELECT max((SELECT ifnull(max(id), 0) FROM jobs), (SELECT ifnull(max(value), 0) FROM counters WHERE name = 'job'))"
             ) { $0.int64(at: 0) } ?? 0,
-            news: try news(db)
+            news: try news(db),
+            community: try communityDocs(db)
         )
     }
 

@@ -10,7 +10,19 @@ enum Schema {
         Migration(version: 2, name: "group services: files, cards, tasks, jobs", sql: version2),
         Migration(version: 3, name: "student-data protection: audit log, retention", sql: version3),
         Migration(version: 4, name: "news center: columns, articles, search, reads", sql: version4),
+        Migration(version: 5, name: "community services: requests and settings", sql: version5),
     ]
+
+    private static let version5: StaticString = """
+        -- Community-services documents loaded at start-up: requests (their fields and workflow history) and each
+        -- service's settings, as the hub's canonical JSON.
+        CREATE TABLE community_docs (
+            kind        TEXT NOT NULL,
+            id          TEXT NOT NULL,
+            body        BLOB NOT NULL,
+            PRIMARY KEY (kind, id)
+        ) WITHOUT ROWID;
+        """
 
     private static let version4: StaticString = """
         -- News-center documents kept whole and loaded at start-up (columns, column preferences, feed-import state,

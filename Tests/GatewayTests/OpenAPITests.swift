@@ -166,7 +166,10 @@ import Testing
         for push in ["news.article", "news.retracted", "message/news_important", "message/news_reminder"] {
             #expect(replay.shownPushes.contains(push), "x-replay shows no \(push) push")
         }
-        for code in ["column_not_found", "article_not_found", "version_mismatch", "delivery_not_found"] {
+        for code in [
+            "column_not_found", "article_not_found", "version_mismatch", "delivery_not_found", "request_not_found",
+            "invalid_transition", "comment_required",
+        ] {
             #expect(replay.shownErrorCodes.contains(code), "x-replay shows no \(code) answer")
         }
         // Dropped rather than left open, so that the server's graceful shutdown does not wait for close frames.

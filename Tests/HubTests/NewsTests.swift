@@ -400,8 +400,8 @@ import Testing
 
 extension HubHarness {
     /// Runs one news request to completion.
-    func news(_ request: NewsRequest, as caller: NewsCaller) -> Result<NewsResponse, HubError> {
-        let result = Mutex<Result<NewsResponse, HubError>?>(nil)
+    func news(_ request: NewsRequest, as caller: RESTCaller) -> Result<RESTResponse, HubError> {
+        let result = Mutex<Result<RESTResponse, HubError>?>(nil)
         hub.queue.sync { hub.news(request, caller: caller) { outcome in result.withLock { $0 = outcome } } }
         for _ in 0..<100 {
             settle()
@@ -410,12 +410,12 @@ extension HubHarness {
         fatalError("news request did not complete")
     }
 
-    func news(_ request: NewsRequest, as user: UserID) -> Result<NewsResponse, HubError> {
-        news(request, as: NewsCaller.user(user))
+    func news(_ request: NewsRequest, as user: UserID) -> Result<RESTResponse, HubError> {
+        news(request, as: RESTCaller.user(user))
     }
 }
 
-extension Result where Success == NewsResponse, Failure == HubError {
+extension Result where Success == RESTResponse, Failure == HubError {
     var json: JSONValue? {
         guard case .success(.json(let body, _, _)) = self else { return nil }
         return try? JSONParser.parse(body)

@@ -34,7 +34,10 @@ import Testing
 
     /// What only the news center's REST routes cause: Protocol/openapi.json's replay shows it (OpenAPITests).
     static let shownByOpenAPI = (
-        errorCodes: Set(["column_not_found", "article_not_found", "version_mismatch", "delivery_not_found"]),
+        errorCodes: Set([
+            "column_not_found", "article_not_found", "version_mismatch", "delivery_not_found", "request_not_found",
+            "invalid_transition", "comment_required",
+        ]),
         events: Set(["news_important", "news_reminder"]),
         pushTypes: Set(["news.article", "news.retracted"])
     )

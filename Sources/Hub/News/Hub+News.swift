@@ -4,8 +4,8 @@ extension Hub {
     /// Serves one news-center request. `completion` runs on the hub queue.
     public func news(
         _ request: NewsRequest,
-        caller: NewsCaller,
-        completion: @escaping (Result<NewsResponse, HubError>) -> Void
+        caller: RESTCaller,
+        completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) {
         do throws(HubError) {
             if caller.service {
@@ -18,20 +18,7 @@ extension Hub {
                     throw .forbidden("users (service tokens may only push articles)")
                 }
             }
-            let user: UserRecord
-            if let record = users[caller.id], record.active {
-                user = UserRecord(
-                    id: record.id,
-                    name: record.name,
-                    roles: record.roles + caller.roles,
-                    classID: record.classID,
-                    orgUnitID: record.orgUnitID
-                )
-            } else if caller.roles.contains(.admin) {
-                user = UserRecord(id: caller.id, name: caller.id, roles: Array(caller.roles))
-            } else {
-                throw HubError(.userNotFound, "User '\(caller.id)' is not in the directory or is no longer active.")
-            }
+            let user = try restUser(caller)
             switch request {
             case .listColumns: completion(.success(.json(listColumns(user))))
             case .column(let id):

@@ -7,7 +7,7 @@ extension Hub {
     func createArticle(
         _ body: JSONValue,
         by user: UserRecord,
-        completion: @escaping (Result<NewsResponse, HubError>) -> Void
+        completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) throws(HubError) {
         let input = try ArticleInput.decode(body, creating: true, external: false)
         let column = try editableColumn(input.column!, user)
@@ -55,7 +55,7 @@ extension Hub {
         _ body: JSONValue,
         ifMatch: Int64?,
         by user: UserRecord,
-        completion: @escaping (Result<NewsResponse, HubError>) -> Void
+        completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) throws(HubError) {
         let (article, column) = try editableArticle(id, user)
         try requireVersion(ifMatch, article.version)
@@ -98,7 +98,7 @@ extension Hub {
     func publish(
         _ id: Int64,
         by user: UserRecord,
-        completion: @escaping (Result<NewsResponse, HubError>) -> Void
+        completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) throws(HubError) {
         let (article, column) = try editableArticle(id, user)
         guard !article.isPublished else {
@@ -115,7 +115,7 @@ extension Hub {
     func retract(
         _ id: Int64,
         by user: UserRecord,
-        completion: @escaping (Result<NewsResponse, HubError>) -> Void
+        completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) throws(HubError) {
         let (article, column) = try editableArticle(id, user)
         retract(article) { result in completion(result.map { .json($0, version: article.version) }) }
@@ -155,7 +155,7 @@ extension Hub {
         _ externalID: String,
         _ body: JSONValue,
         service: String,
-        completion: @escaping (Result<NewsResponse, HubError>) -> Void
+        completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) throws(HubError) {
         let input = try ArticleInput.decode(body, creating: true, external: true)
         if input.cover != nil || input.attachments != nil {
@@ -173,7 +173,7 @@ extension Hub {
     func retractExternal(
         _ externalID: String,
         service: String,
-        completion: @escaping (Result<NewsResponse, HubError>) -> Void
+        completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) throws(HubError) {
         guard let id = news.byExternalID["app:\(service):\(externalID)"], let article = news.articles[id] else {
             throw HubError(.articleNotFound, "No article has external id '\(externalID)'.")

@@ -56,7 +56,7 @@ extension Hub {
     func createColumn(
         _ body: JSONValue,
         by user: UserRecord,
-        completion: @escaping (Result<NewsResponse, HubError>) -> Void
+        completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) throws(HubError) {
         guard user.roles.contains(.admin) else { throw .forbidden("school admins") }
         var fields: JSONFields
@@ -93,7 +93,7 @@ extension Hub {
         _ body: JSONValue,
         ifMatch: Int64?,
         by user: UserRecord,
-        completion: @escaping (Result<NewsResponse, HubError>) -> Void
+        completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) throws(HubError) {
         guard user.roles.contains(.admin) else { throw .forbidden("school admins") }
         guard let column = news.columns[id] else {
@@ -178,7 +178,7 @@ extension Hub {
     func setSubscriptions(
         _ body: JSONValue,
         user: UserRecord,
-        completion: @escaping (Result<NewsResponse, HubError>) -> Void
+        completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) throws(HubError) {
         let wanted: [String]
         do throws(JSONFieldError) {
@@ -210,7 +210,7 @@ extension Hub {
         _ id: String,
         subscribed: Bool,
         user: UserRecord,
-        completion: @escaping (Result<NewsResponse, HubError>) -> Void
+        completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) throws(HubError) {
         let column = try visibleColumn(id, user)
         var preferences = news.preferences[user.id] ?? NewsPreferences()
@@ -225,7 +225,7 @@ extension Hub {
     private func savePreferences(
         _ preferences: NewsPreferences,
         user: UserRecord,
-        completion: @escaping (Result<NewsResponse, HubError>) -> Void
+        completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) {
         let previous = news.preferences[user.id]
         guard previous != preferences else {

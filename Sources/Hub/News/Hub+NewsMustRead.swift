@@ -93,7 +93,7 @@ extension Hub {
     func remindUnread(
         _ id: Int64,
         by user: UserRecord,
-        completion: @escaping (Result<NewsResponse, HubError>) -> Void
+        completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) throws(HubError) {
         let (article, column) = try editableArticle(id, user)
         guard article.isPublished, news.recipients[article.id] != nil else {
@@ -275,7 +275,7 @@ extension Hub {
     /// `GET /v1/admin/news/webhooks`: dead letters, newest first.
     func deadLetters(
         by user: UserRecord,
-        completion: @escaping (Result<NewsResponse, HubError>) -> Void
+        completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) throws(HubError) {
         guard user.roles.contains(.admin) else { throw .forbidden("school admins") }
         var writer = JSONWriter(capacity: 1024)
@@ -294,7 +294,7 @@ extension Hub {
     func retryDeadLetter(
         _ id: String,
         by user: UserRecord,
-        completion: @escaping (Result<NewsResponse, HubError>) -> Void
+        completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) throws(HubError) {
         guard user.roles.contains(.admin) else { throw .forbidden("school admins") }
         guard let doc = news.deadLetters[id], let jobID = Int64(id), let value = try? JSONParser.parse(doc) else {
@@ -316,7 +316,7 @@ extension Hub {
     }
 
     /// `GET /v1/news/mustread`: the caller's important articles they have not read yet.
-    func mustRead(_ user: UserRecord, completion: @escaping (Result<NewsResponse, HubError>) -> Void) {
+    func mustRead(_ user: UserRecord, completion: @escaping (Result<RESTResponse, HubError>) -> Void) {
         let mine = news.published(after: nil).filter { article in
             article.important && (news.recipients[article.id].map { Self.sortedContains($0, user.id) } ?? false)
                 && (news.columns[article.column].map { canSee($0, user) } ?? false)

@@ -10,7 +10,7 @@ extension Hub {
         cursor: String?,
         limit: Int,
         unreadOnly: Bool,
-        completion: @escaping (Result<NewsResponse, HubError>) -> Void
+        completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) throws(HubError) {
         let after = try parseCursor(cursor)
         let windowStart = clock() - Int64(configuration.news.unreadWindowDays) * 86_400_000
@@ -73,7 +73,7 @@ extension Hub {
         cursor: String?,
         limit: Int,
         user: UserRecord,
-        completion: @escaping (Result<NewsResponse, HubError>) -> Void
+        completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) throws(HubError) {
         let column = try visibleColumn(id, user)
         let after = try parseCursor(cursor)
@@ -113,7 +113,7 @@ extension Hub {
     func openArticle(
         _ id: Int64,
         user: UserRecord,
-        completion: @escaping (Result<NewsResponse, HubError>) -> Void
+        completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) throws(HubError) {
         let (article, _) = try visibleArticle(id, user)
         store.readArticle(
@@ -146,7 +146,7 @@ extension Hub {
     func markRead(
         _ id: Int64,
         user: UserRecord,
-        completion: @escaping (Result<NewsResponse, HubError>) -> Void
+        completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) throws(HubError) {
         let (article, _) = try visibleArticle(id, user)
         guard article.isPublished else { throw .invalid("Only a published article can be marked read.") }
@@ -156,7 +156,7 @@ extension Hub {
     }
 
     /// `POST /v1/news/feed/read-all`: every unread article of the feed's window marked read.
-    func readAll(_ user: UserRecord, completion: @escaping (Result<NewsResponse, HubError>) -> Void) {
+    func readAll(_ user: UserRecord, completion: @escaping (Result<RESTResponse, HubError>) -> Void) {
         let windowStart = clock() - Int64(configuration.news.unreadWindowDays) * 86_400_000
         var follows = FollowCache()
         var window: [Article] = []
@@ -224,7 +224,7 @@ extension Hub {
         _ text: String,
         limit: Int,
         user: UserRecord,
-        completion: @escaping (Result<NewsResponse, HubError>) -> Void
+        completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) throws(HubError) {
         let query = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !query.isEmpty else { throw .invalid("Parameter 'q' must not be empty.") }

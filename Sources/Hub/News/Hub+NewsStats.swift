@@ -7,7 +7,7 @@ extension Hub {
     func readers(
         _ id: Int64,
         by user: UserRecord,
-        completion: @escaping (Result<NewsResponse, HubError>) -> Void
+        completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) throws(HubError) {
         let (article, column) = try editableArticle(id, user)
         let recipients =
@@ -77,7 +77,7 @@ extension Hub {
 
     /// `GET /v1/news/stats`: per column, published articles, views, distinct readers, audience and read rate
     /// (readers per article over the audience). All columns for school admins, their own for editors.
-    func newsStats(by user: UserRecord, completion: @escaping (Result<NewsResponse, HubError>) -> Void) throws(HubError)
+    func newsStats(by user: UserRecord, completion: @escaping (Result<RESTResponse, HubError>) -> Void) throws(HubError)
     {
         let columns = news.columns.values.filter { isEditor($0, user) }.sorted {
             ($0.position, $0.id) < ($1.position, $1.id)

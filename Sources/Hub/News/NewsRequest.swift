@@ -1,19 +1,5 @@
 import JSON
 
-/// Who calls the news center over REST: a user of the directory, or a campus system with a service token.
-public struct NewsCaller: Sendable, Equatable {
-    public var id: String
-    public var service: Bool
-    /// The token's roles; they add to the directory's (a school admin's token may name a user the directory lacks).
-    public var roles: Set<SchoolRole>
-
-    public static func user(_ id: UserID, roles: Set<SchoolRole> = []) -> NewsCaller {
-        NewsCaller(id: id, service: false, roles: roles)
-    }
-
-    public static func service(_ name: String) -> NewsCaller { NewsCaller(id: name, service: true, roles: []) }
-}
-
 /// One REST request to the news center, decoded from path and query by the gateway; bodies are validated here.
 public enum NewsRequest: Sendable {
     case listColumns
@@ -43,11 +29,4 @@ public enum NewsRequest: Sendable {
     case retractExternal(String)
     case deadLetters
     case retryDeadLetter(String)
-}
-
-/// A JSON answer, or a table for CSV/JSON export.
-public enum NewsResponse: Sendable, Equatable {
-    /// `created`: 201 rather than 200. `version`: the ETag of the resource.
-    case json([UInt8], created: Bool = false, version: Int64? = nil)
-    case table(TableExport)
 }

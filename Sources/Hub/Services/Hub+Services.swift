@@ -189,16 +189,21 @@ extension Hub {
         var messages: [NewMessage] = []
     }
 
-    func inboxBatch(_ recipients: [UserID], body: [UInt8]) -> InboxBatch {
+    func inboxBatch(
+        _ recipients: [UserID],
+        body: [UInt8],
+        kind: MessageKind = .reminder,
+        sender: UserID? = nil
+    ) -> InboxBatch {
         var batch = InboxBatch()
         let now = clock()
         for recipient in recipients {
             let box = inbox(for: recipient, ops: &batch.ops, undo: &batch.undo, created: &batch.created)
             let message = NewMessage(
                 group: box.id,
-                sender: nil,
+                sender: sender,
                 clientMsgID: nil,
-                kind: .reminder,
+                kind: kind,
                 body: body,
                 createdAt: now
             )

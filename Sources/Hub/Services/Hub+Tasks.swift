@@ -339,6 +339,10 @@ extension Hub {
                 runNewsJob(job)
                 continue
             }
+            if job.kind.hasPrefix("community.") {
+                runCommunityJob(job)
+                continue
+            }
             guard job.kind == "task.remind", let body = try? JSONParser.parse(job.body),
                 let taskID = body["task"]?.int64Value,
                 let task = tasks[taskID], task.closedAt == nil,

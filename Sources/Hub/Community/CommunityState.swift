@@ -1,0 +1,6 @@
+/// The community services' in-memory state, owned by the hub (all on the hub queue).
+final class CommunityState {
+    var suggestions: [Int64: Suggestion] = [:]
+    var suggestionSettings = SuggestionSettings()
+    var lastSuggestionID: Int64 = 0
+}

@@ -1,0 +1,123 @@
+import Foundation
+import Hub
+import JSON
+import Testing
+
+/// The suggestion box over real HTTP on SQLite: the permission matrix, anonymity, If-Match, refusals that change
+/// nothing, exports.
+@Suite struct CommunityEndToEndTests {
+    typealias News = NewsEndToEndTests
+
+    static func server() throws -> HubTestServer {
+        let server = try HubTestServer()
+        var directory = Directory.sample
+        directory.users += [
+            UserRecord(id: "H1", name: "后勤办事员", roles: [.staff]),
+            UserRecord(id: "D1", name: "接诉即办中心", roles: [.staff]),
+        ]
+        try server.importDirectory(directory)
+        let settings = try News.call(
+            server,
+            "PUT",
+            "/v1/community/suggestions/settings",
+            token: server.token("A1", roles: ["admin"]),
+            body: [
+                "dispatchers": ["D1"],
+                "departments": ["logistics": ["name": "后勤处", "handlers": ["H1"]]],
+                "categories": ["dorm": ["department": "logistics", "deadlineHours": 48]],
+            ]
+        )
+        #expect(settings.status == 200, "\(settings.text)")
+        return server
+    }
+
+    @Test func permissionsAnonymityAndConcurrentEdits() throws {
+        let server = try Self.server()
+        let student = server.token("S1")
+        let handler = server.token("H1", roles: ["staff"])
+        let dispatcher = server.token("D1", roles: ["staff"])
+        let admin = server.token("A1", roles: ["admin"])
+        let submitted = try News.call(
+            server,
+            "POST",
+            "/v1/community/suggestions",
+            token: student,
+            body: ["category": "dorm", "text": "3号楼热水不稳定", "anonymous": true]
+        )
+        #expect(submitted.status == 201, "\(submitted.text)")
+        let id = try #require(News.json(submitted)["id"]?.int64Value)
+        // What each role gets.
+        let asHandler = try News.call(server, "GET", "/v1/community/suggestions/\(id)", token: handler)
+        #expect(asHandler.status == 200)
+        #expect(!asHandler.text.contains("S1"))
+        #expect(News.json(asHandler)["submitter"] == .null)
+        #expect(
+            try News.call(server, "GET", "/v1/community/suggestions/\(id)", token: server.token("S2")).status == 404
+        )
+        #expect(try News.call(server, "GET", "/v1/community/suggestions/settings", token: student).status == 403)
+        #expect(
+            try News.call(server, "POST", "/v1/community/suggestions/\(id)/reveal", token: dispatcher).status == 403
+        )
+        let revealed = try News.call(server, "POST", "/v1/community/suggestions/\(id)/reveal", token: admin)
+        #expect(News.json(revealed)["submitter"] == "S1")
+        // Two handlers answering at once: the second, with the old ETag, is refused.
+        let etag = try #require(asHandler.header("ETag"))
+        let first = try News.call(
+            server,
+            "POST",
+            "/v1/community/suggestions/\(id)/reply",
+            token: handler,
+            body: ["comment": "已安排维修"],
+            headers: ["If-Match: \(etag)"]
+        )
+        #expect(first.status == 200, "\(first.text)")
+        let second = try News.call(
+            server,
+            "POST",
+            "/v1/community/suggestions/\(id)/reply",
+            token: handler,
+            body: ["comment": "重复答复"],
+            headers: ["If-Match: \(etag)"]
+        )
+        #expect(second.status == 412)
+        #expect(News.json(second)["error"]?["code"] == "version_mismatch")
+        // Refusals say why and change nothing.
+        let again = try News.call(
+            server,
+            "POST",
+            "/v1/community/suggestions/\(id)/reply",
+            token: handler,
+            body: ["comment": "又一次"]
+        )
+        #expect(again.status == 409)
+        #expect(News.json(again)["error"]?["code"] == "invalid_transition")
+        #expect(
+            try News.call(server, "POST", "/v1/community/suggestions/\(id)/satisfied", token: handler, body: [:]).status
+                == 403
+        )
+        #expect(
+            try News.call(server, "POST", "/v1/community/suggestions", token: student, body: ["category": "dorm"])
+                .status == 422
+        )
+        #expect(try News.call(server, "GET", "/v1/community/suggestions/abc", token: student).status == 404)
+        let unchanged = News.json(try News.call(server, "GET", "/v1/community/suggestions/\(id)", token: student))
+        #expect(unchanged["state"] == "replied")
+        #expect(unchanged["version"] == 3)
+        // The student closes the loop; the statistics show it, without identities.
+        let rated = try News.call(
+            server,
+            "POST",
+            "/v1/community/suggestions/\(id)/satisfied",
+            token: student,
+            body: [:]
+        )
+        #expect(News.json(rated)["state"] == "closed")
+        let csv = try News.call(server, "GET", "/v1/community/suggestions/stats?format=csv", token: dispatcher)
+        #expect(Array(csv.body.prefix(3)) == [0xEF, 0xBB, 0xBF])
+        #expect(csv.text.contains("dorm,宿舍,logistics,后勤处,1,0,0,"))
+        #expect(!csv.text.contains("S1"))
+        let list = News.json(try News.call(server, "GET", "/v1/community/suggestions?state=closed", token: handler))
+        #expect(list["suggestions"]?.arrayValue?.count == 1)
+        #expect(try News.call(server, "GET", "/v1/community/suggestions?state=lost", token: handler).status == 422)
+    }
+}
