@@ -6,6 +6,11 @@ import JSON
 /// REST routes of the community services (社区服务). Protocol/openapi.json documents them.
 enum CommunityRoutes {
     static func install(into routes: inout Routes, hub: Hub, authority: TokenAuthority) {
+        installSuggestions(into: &routes, hub: hub, authority: authority)
+        installBorrowing(into: &routes, hub: hub, authority: authority)
+    }
+
+    static func installSuggestions(into routes: inout Routes, hub: Hub, authority: TokenAuthority) {
         func suggestions(
             _ decode: @escaping @Sendable (HTTPRequest) throws(HTTPError) -> SuggestionRequest
         )
@@ -34,17 +39,10 @@ enum CommunityRoutes {
             .GET,
             "/v1/community/suggestions",
             suggestions { request throws(HTTPError) in
-                var before: Int64?
-                if let raw = request.query["before"] {
-                    guard let id = Int64(raw), id > 0 else {
-                        throw .badRequest(code: "invalid_request", message: "Parameter 'before' must be a positive id.")
-                    }
-                    before = id
-                }
-                return .list(
+                .list(
                     state: request.query["state"],
                     category: request.query["category"],
-                    before: before,
+                    before: try before(request),
                     limit: try HubRESTRoute.limit(request)
                 )
             }
@@ -71,6 +69,80 @@ enum CommunityRoutes {
                 )
             }
         )
+    }
+
+    static func installBorrowing(into routes: inout Routes, hub: Hub, authority: TokenAuthority) {
+        func borrowing(
+            _ decode: @escaping @Sendable (HTTPRequest) throws(HTTPError) -> BorrowingRequest
+        )
+            -> HTTPRoute
+        {
+            HubRESTRoute.make(hub, authority) { request throws(HTTPError) in
+                let borrowing = try decode(request)
+                return { hub, caller, done in hub.borrowing(borrowing, caller: caller, completion: done) }
+            }
+        }
+        routes.add(.GET, "/v1/community/items", borrowing { _ throws(HTTPError) in .items })
+        routes.add(
+            .POST,
+            "/v1/community/items",
+            borrowing { request throws(HTTPError) in .createItem(try HubRESTRoute.body(request)) }
+        )
+        routes.add(
+            .PATCH,
+            "/v1/community/items/:item",
+            borrowing { request throws(HTTPError) in
+                .updateItem(
+                    request.parameters["item"] ?? "",
+                    try HubRESTRoute.body(request),
+                    ifMatch: try HubRESTRoute.ifMatch(request)
+                )
+            }
+        )
+        routes.add(
+            .POST,
+            "/v1/community/borrowings",
+            borrowing { request throws(HTTPError) in .submit(try HubRESTRoute.body(request)) }
+        )
+        routes.add(
+            .GET,
+            "/v1/community/borrowings",
+            borrowing { request throws(HTTPError) in
+                .list(
+                    state: request.query["state"],
+                    before: try before(request),
+                    limit: try HubRESTRoute.limit(request)
+                )
+            }
+        )
+        routes.add(
+            .GET,
+            "/v1/community/borrowings/:borrowing",
+            borrowing { request throws(HTTPError) in
+                .get(try HubRESTRoute.id(request, "borrowing", notFound: "request_not_found"))
+            }
+        )
+        routes.add(
+            .POST,
+            "/v1/community/borrowings/:borrowing/:action",
+            borrowing { request throws(HTTPError) in
+                .act(
+                    try HubRESTRoute.id(request, "borrowing", notFound: "request_not_found"),
+                    action: request.parameters["action"] ?? "",
+                    request.body.isEmpty ? [:] : try HubRESTRoute.body(request),
+                    ifMatch: try HubRESTRoute.ifMatch(request)
+                )
+            }
+        )
+    }
+
+    /// `?before=`: the last id of the previous page.
+    private static func before(_ request: HTTPRequest) throws(HTTPError) -> Int64? {
+        guard let raw = request.query["before"] else { return nil }
+        guard let id = Int64(raw), id > 0 else {
+            throw .badRequest(code: "invalid_request", message: "Parameter 'before' must be a positive id.")
+        }
+        return id
     }
 
     private static func suggestion(_ request: HTTPRequest) throws(HTTPError) -> Int64 {

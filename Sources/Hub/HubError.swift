@@ -53,6 +53,7 @@ public struct HubError: Error, Sendable, Equatable {
         case requestNotFound = "request_not_found"
         case invalidTransition = "invalid_transition"
         case commentRequired = "comment_required"
+        case insufficientStock = "insufficient_stock"
     }
 
     static func invalid(_ message: String) -> HubError { HubError(.invalidRequest, message) }

@@ -68,6 +68,11 @@ public enum WriteOp: Sendable, Equatable {
     case recordArticleView(article: Int64, user: UserID, at: Timestamp, view: Bool)
     /// Creates or replaces a community-services document (a request, a service's settings).
     case putCommunityDoc(CommunityDoc)
+    /// An item's stock; the store refuses a batch that leaves less stock than is held.
+    case setStock(item: String, stock: Int64)
+    /// Holds (or, negative, gives back) units of an item; the store refuses a batch that holds more than the stock
+    /// or less than nothing — a second line behind the hub's own check.
+    case holdStock(item: String, delta: Int64)
 }
 
 /// What happened to one `.appendMessage`.

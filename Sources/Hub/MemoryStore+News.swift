@@ -7,6 +7,11 @@ struct MemoryNewsTables {
     var reads: [Int64: [UserID: (first: Timestamp, views: Int64)]] = [:]
     /// Community-services documents (kept here too: the memory store's other REST-era tables).
     var community: [String: CommunityDoc] = [:]
+    /// item → (stock, held), checked like the SQLite table's CHECK constraint.
+    var stock_: [String: (stock: Int64, held: Int64)] = [:]
+
+    /// Whether every item holds between nothing and its stock.
+    var stockIsConsistent: Bool { stock_.values.allSatisfy { $0.held >= 0 && $0.held <= $0.stock } }
 
     private static func key(_ kind: NewsDocKind, _ id: String) -> String { kind.rawValue + "\u{0}" + id }
 
@@ -24,6 +29,8 @@ struct MemoryNewsTables {
             if view { entry.views += 1 }
             reads[article, default: [:]][user] = entry
         case .putCommunityDoc(let doc): community[doc.kind + "\u{0}" + doc.id] = doc
+        case .setStock(let item, let stock): stock_[item, default: (0, 0)].stock = stock
+        case .holdStock(let item, let delta): stock_[item, default: (0, 0)].held += delta
         default: return false
         }
         return true

@@ -137,7 +137,8 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
                     highWater = max(highWater, job.id)
                 case .deleteJob(let id): jobs[id] = nil
                 case .appendAudit(let entry): audited.append(entry)
-                case .putNewsDoc, .deleteNewsDoc, .upsertArticle, .recordArticleView, .putCommunityDoc:
+                case .putNewsDoc, .deleteNewsDoc, .upsertArticle, .recordArticleView, .putCommunityDoc, .setStock,
+                    .holdStock:
                     _ = news.apply(op)
                 }
             }
@@ -146,6 +147,9 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
             (self.objects, self.shares, self.records, self.entries, self.jobs, self.lastRecordIDs) =
                 (objects, shares, records, entries, jobs, lastRecordIDs)
             auditEntries += audited
+            guard news.stockIsConsistent else {
+                return completion(.failure(StoreError(.failed, "CHECK constraint failed: community_stock")))
+            }
             self.news = news
             jobHighWater = highWater
             committedBatches.append(batch)

@@ -28,6 +28,27 @@ extension BatchWriter {
         try upsert.step()
     }
 
+    func setStock(_ item: String, _ stock: Int64) throws(SQLiteError) {
+        let upsert = try db.statement(
+            """
+            INSERT INTO community_stock (item_id, stock) VALUES (?1, ?2)
+            ON CONFLICT (item_id) DO UPDATE SET stock = excluded.stock
+            """
+        )
+        defer { upsert.reset() }
+        upsert.bind(item, at: 1)
+        upsert.bind(stock, at: 2)
+        try upsert.step()
+    }
+
+    func holdStock(_ item: String, _ delta: Int64) throws(SQLiteError) {
+        let update = try db.statement("UPDATE community_stock SET held = held + ?2 WHERE item_id = ?1")
+        defer { update.reset() }
+        update.bind(item, at: 1)
+        update.bind(delta, at: 2)
+        try update.step()
+    }
+
     func deleteDoc(_ kind: NewsDocKind, _ id: String) throws(SQLiteError) {
         let delete = try db.statement("DELETE FROM news_docs WHERE kind = ?1 AND id = ?2")
         defer { delete.reset() }

@@ -43,6 +43,8 @@ struct BatchWriter {
         case .recordArticleView(let article, let user, let at, let view):
             try recordView(article: article, user: user, at: at, view: view)
         case .putCommunityDoc(let doc): try put(doc)
+        case .setStock(let item, let stock): try setStock(item, stock)
+        case .holdStock(let item, let delta): try holdStock(item, delta)
         }
     }
 

@@ -22,6 +22,15 @@ enum Schema {
             body        BLOB NOT NULL,
             PRIMARY KEY (kind, id)
         ) WITHOUT ROWID;
+
+        -- Lendable items: how many there are and how many requests hold. The CHECK is the store's own guarantee that
+        -- stock never goes negative, whatever the hub does.
+        CREATE TABLE community_stock (
+            item_id     TEXT PRIMARY KEY,
+            stock       INTEGER NOT NULL,
+            held        INTEGER NOT NULL DEFAULT 0,
+            CHECK (held >= 0 AND held <= stock)
+        ) WITHOUT ROWID;
         """
 
     private static let version4: StaticString = """

@@ -1,6 +1,8 @@
+import Dispatch
 import Foundation
 import Hub
 import JSON
+import Synchronization
 import Testing
 
 /// The suggestion box over real HTTP on SQLite: the permission matrix, anonymity, If-Match, refusals that change
@@ -119,5 +121,51 @@ import Testing
         let list = News.json(try News.call(server, "GET", "/v1/community/suggestions?state=closed", token: handler))
         #expect(list["suggestions"]?.arrayValue?.count == 1)
         #expect(try News.call(server, "GET", "/v1/community/suggestions?state=lost", token: handler).status == 422)
+    }
+}
+
+extension CommunityEndToEndTests {
+    /// Twenty students ask for the last umbrellas at the same moment, many times over: exactly the stock is lent.
+    @Test func parallelBorrowingNeverOversells() throws {
+        let server = try HubTestServer()
+        var directory = Directory.sample
+        directory.users += (1...20).map { UserRecord(id: "P\($0)", name: "学生\($0)", roles: [.student]) }
+        directory.users.append(UserRecord(id: "M1", name: "物资管理员", roles: [.staff]))
+        try server.importDirectory(directory)
+        let admin = server.token("A1", roles: ["admin"])
+        for round in 1...5 {
+            let item = "umbrella-\(round)"
+            let created = try News.call(
+                server,
+                "POST",
+                "/v1/community/items",
+                token: admin,
+                body: ["id": .string(item), "name": "雨伞", "stock": 3, "managers": ["M1"], "maxDays": 3]
+            )
+            #expect(created.status == 201, "\(created.text)")
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let body: JSONValue = [
+                "item": .string(item), "quantity": 1, "from": .int(now + 3_600_000), "until": .int(now + 86_400_000),
+            ]
+            let statuses = Mutex<[Int]>([])
+            let tokens = (1...20).map { server.token("P\($0)") }
+            let port = server.port
+            let bytes = body.encoded()
+            DispatchQueue.concurrentPerform(iterations: 20) { index in
+                let client = try? HTTPTestClient(port: port)
+                let answer = try? client?.request(
+                    "POST",
+                    "/v1/community/borrowings",
+                    headers: ["Authorization: Bearer \(tokens[index])", "Content-Type: application/json"],
+                    body: bytes
+                )
+                statuses.withLock { $0.append(answer?.status ?? 0) }
+            }
+            let all = statuses.withLock { $0 }
+            #expect(all.filter { $0 == 201 }.count == 3, "round \(round): \(all)")
+            #expect(all.filter { $0 == 422 }.count == 17, "round \(round): \(all)")
+            let items = News.json(try News.call(server, "GET", "/v1/community/items", token: admin))
+            #expect(items["items"]?.arrayValue?.first { $0["id"] == .string(item) }?["available"] == 0)
+        }
     }
 }

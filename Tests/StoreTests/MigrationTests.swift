@@ -23,7 +23,8 @@ import Testing
             }
             #expect(
                 tables == [
-                    "audit_log", "community_docs", "counters", "course_members", "courses", "groups", "jobs", "members",
+                    "audit_log", "community_docs", "community_stock", "counters", "course_members", "courses", "groups",
+                    "jobs", "members",
                     "messages",
                     "news_articles",
                     "news_docs", "news_object_refs", "news_reads", "news_search", "news_search_config",

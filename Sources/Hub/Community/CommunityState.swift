@@ -3,4 +3,7 @@ final class CommunityState {
     var suggestions: [Int64: Suggestion] = [:]
     var suggestionSettings = SuggestionSettings()
     var lastSuggestionID: Int64 = 0
+    var items: [String: BorrowItem] = [:]
+    var borrowings: [Int64: Borrowing] = [:]
+    var lastBorrowingID: Int64 = 0
 }

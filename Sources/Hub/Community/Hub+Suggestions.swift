@@ -224,22 +224,7 @@ extension Hub {
     ) throws(HubError) {
         let (item, parties) = try visibleSuggestion(id, user)
         try requireVersion(ifMatch, item.record.version)
-        let comment: String?
-        let attachments: [String]
-        let department: String?
-        do throws(JSONFieldError) {
-            var fields = try JSONFields(body)
-            comment = try fields.optionalString("comment", maxBytes: 8000)
-            attachments =
-                try fields.optionalStringArray("attachments", maxCount: 9, maxBytes: 128, nonEmpty: true) ?? []
-            department = try fields.optionalString("department", maxBytes: 64, nonEmpty: true)
-            try fields.rejectUnknownFields()
-        } catch {
-            throw HubError(error)
-        }
-        for object in attachments where downloadableObject(object, user: user.id, roles: []) == nil {
-            throw HubError(.objectNotFound, "Object '\(object)' does not exist or is not yours; upload it first.")
-        }
+        let (comment, attachments, department) = try stepFields(body, extra: "department", user: user)
         guard action != "escalate", action != "autoclose" else {
             throw HubError(.invalidRequest, "'\(action)' is done by the server when a deadline passes.")
         }
@@ -336,20 +321,15 @@ extension Hub {
                 AppMessage.Field(label: "状态", value: item.record.state),
             ]
         )
-        let recipients = Array(Set(notify)).sorted().filter { users[$0]?.active == true }
-        let batch = inboxBatch(
-            recipients,
-            body: message.body(service: "community"),
-            kind: .app,
-            sender: "app:community"
+        commitCommunity(
+            [item.doc],
+            jobs: jobs,
+            extraOps: extraOps,
+            notify: notify,
+            message: message,
+            undo: undo,
+            completion: completion
         )
-        let ops = [WriteOp.putCommunityDoc(item.doc)] + extraOps + jobs.map { .upsertJob($0) } + batch.ops
-        write(ops, undo: undo + batch.undo) { [self] result in
-            guard case .success(let outcomes) = result else { return completion(.failure(.storage)) }
-            for job in jobs { self.jobs.insert(job) }
-            completion(.success(()))
-            deliver(batch, outcomes: outcomes)
-        }
     }
 
     static func categoryName(_ category: String) -> String {
@@ -363,6 +343,7 @@ extension Hub {
     /// `community.*` jobs: escalation of an overdue item to its department's supervisors, and closing an item whose
     /// reply was never rated.
     func runCommunityJob(_ job: JobRecord) {
+        if job.kind.hasPrefix("community.borrowing.") { return runBorrowingJob(job) }
         let body = try? JSONParser.parse(job.body)
         guard let id = body?["suggestion"]?.int64Value, let item = community.suggestions[id] else {
             return write([.deleteJob(job.id)]) { _ in }
@@ -412,6 +393,12 @@ extension Hub {
                 community.lastSuggestionID = max(community.lastSuggestionID, item.id)
             case "suggestion.settings":
                 community.suggestionSettings = SuggestionSettings.restore(doc.body)
+            case "borrow.item":
+                if let item = BorrowItem.restore(doc) { community.items[item.id] = item }
+            case "borrowing":
+                guard let request = Borrowing.restore(doc) else { continue }
+                community.borrowings[request.id] = request
+                community.lastBorrowingID = max(community.lastBorrowingID, request.id)
             default:
                 continue
             }

@@ -72,24 +72,16 @@ final class Suggestion {
         guard let id = Int64(doc.id), let value = try? JSONParser.parse(doc.body),
             let submitter = value["submitter"]?.stringValue
         else { return nil }
-        var record = WorkflowRecord(Workflow.suggestion, by: submitter, at: value["createdAt"]?.int64Value ?? 0)
-        record.state = value["state"]?.stringValue ?? record.state
-        record.version = value["version"]?.int64Value ?? 1
-        record.updatedAt = value["updatedAt"]?.int64Value ?? record.createdAt
-        record.dueAt = value["dueAt"]?.int64Value
-        record.history = (value["history"]?.arrayValue ?? []).map { step in
-            WorkflowStep(
-                seq: step["seq"]?.intValue ?? 0,
-                at: step["at"]?.int64Value ?? 0,
-                actor: step["actor"]?.stringValue,
-                party: Party(rawValue: step["party"]?.stringValue ?? "system"),
-                action: step["action"]?.stringValue ?? "",
-                from: step["from"]?.stringValue ?? "",
-                to: step["to"]?.stringValue ?? "",
-                comment: step["comment"]?.stringValue,
-                attachments: (step["attachments"]?.arrayValue ?? []).compactMap(\.stringValue)
-            )
-        }
+        let record = WorkflowRecord.restore(
+            Workflow.suggestion,
+            applicant: submitter,
+            value["state"],
+            value["version"],
+            value["createdAt"],
+            value["updatedAt"],
+            value["dueAt"],
+            value["history"]
+        )
         let suggestion = Suggestion(
             id: id,
             category: value["category"]?.stringValue ?? "other",
