@@ -55,16 +55,7 @@ final class Borrowing {
         guard let id = Int64(doc.id), let value = try? JSONParser.parse(doc.body),
             let applicant = value["applicant"]?.stringValue
         else { return nil }
-        let record = WorkflowRecord.restore(
-            Workflow.borrowing,
-            applicant: applicant,
-            value["state"],
-            value["version"],
-            value["createdAt"],
-            value["updatedAt"],
-            value["dueAt"],
-            value["history"]
-        )
+        let record = WorkflowRecord.restore(Workflow.borrowing, applicant: applicant, from: value)
         return Borrowing(
             id: id,
             item: value["item"]?.stringValue ?? "",
@@ -79,23 +70,14 @@ final class Borrowing {
 }
 
 extension WorkflowRecord {
-    /// A record as stored in a community document's JSON.
-    static func restore(
-        _ workflow: Workflow,
-        applicant: UserID,
-        _ state: JSONValue?,
-        _ version: JSONValue?,
-        _ createdAt: JSONValue?,
-        _ updatedAt: JSONValue?,
-        _ dueAt: JSONValue?,
-        _ history: JSONValue?
-    ) -> WorkflowRecord {
-        var record = WorkflowRecord(workflow, by: applicant, at: createdAt?.int64Value ?? 0)
-        record.state = state?.stringValue ?? record.state
-        record.version = version?.int64Value ?? 1
-        record.updatedAt = updatedAt?.int64Value ?? record.createdAt
-        record.dueAt = dueAt?.int64Value
-        record.history = (history?.arrayValue ?? []).map { step in
+    /// A record from a community document's JSON (`state`, `version`, `createdAt`, `updatedAt`, `dueAt`, `history`).
+    static func restore(_ workflow: Workflow, applicant: UserID, from value: JSONValue) -> WorkflowRecord {
+        var record = WorkflowRecord(workflow, by: applicant, at: value["createdAt"]?.int64Value ?? 0)
+        record.state = value["state"]?.stringValue ?? record.state
+        record.version = value["version"]?.int64Value ?? 1
+        record.updatedAt = value["updatedAt"]?.int64Value ?? record.createdAt
+        record.dueAt = value["dueAt"]?.int64Value
+        record.history = (value["history"]?.arrayValue ?? []).map { step in
             WorkflowStep(
                 seq: step["seq"]?.intValue ?? 0,
                 at: step["at"]?.int64Value ?? 0,

@@ -9,8 +9,7 @@ extension Hub {
         completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) {
         do throws(HubError) {
-            guard !caller.service else { throw .forbidden("users (service tokens cannot borrow)") }
-            let user = try restUser(caller)
+            let user = try communityUser(caller)
             switch request {
             case .items:
                 let admin = user.roles.contains(.admin)

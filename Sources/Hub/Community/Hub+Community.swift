@@ -29,6 +29,12 @@ extension Hub {
         }
     }
 
+    /// The caller of a community service: a person, never a campus system's service token.
+    func communityUser(_ caller: RESTCaller) throws(HubError) -> UserRecord {
+        guard !caller.service else { throw .forbidden("people (service tokens cannot use community services)") }
+        return try restUser(caller)
+    }
+
     /// The optional `comment`, `attachments` and one more string field of a workflow step's body.
     func stepFields(
         _ body: JSONValue,

@@ -9,8 +9,7 @@ extension Hub {
         completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) {
         do throws(HubError) {
-            guard !caller.service else { throw .forbidden("users (service tokens cannot use the suggestion box)") }
-            let user = try restUser(caller)
+            let user = try communityUser(caller)
             let settings = community.suggestionSettings
             switch request {
             case .settings:

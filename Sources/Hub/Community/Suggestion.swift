@@ -72,16 +72,7 @@ final class Suggestion {
         guard let id = Int64(doc.id), let value = try? JSONParser.parse(doc.body),
             let submitter = value["submitter"]?.stringValue
         else { return nil }
-        let record = WorkflowRecord.restore(
-            Workflow.suggestion,
-            applicant: submitter,
-            value["state"],
-            value["version"],
-            value["createdAt"],
-            value["updatedAt"],
-            value["dueAt"],
-            value["history"]
-        )
+        let record = WorkflowRecord.restore(Workflow.suggestion, applicant: submitter, from: value)
         let suggestion = Suggestion(
             id: id,
             category: value["category"]?.stringValue ?? "other",
