@@ -8,6 +8,91 @@ enum CommunityRoutes {
     static func install(into routes: inout Routes, hub: Hub, authority: TokenAuthority) {
         installSuggestions(into: &routes, hub: hub, authority: authority)
         installBorrowing(into: &routes, hub: hub, authority: authority)
+        installBookings(into: &routes, hub: hub, authority: authority)
+    }
+
+    static func installBookings(into routes: inout Routes, hub: Hub, authority: TokenAuthority) {
+        func bookings(_ decode: @escaping @Sendable (HTTPRequest) throws(HTTPError) -> BookingRequest) -> HTTPRoute {
+            HubRESTRoute.make(hub, authority) { request throws(HTTPError) in
+                let booking = try decode(request)
+                return { hub, caller, done in hub.bookings(booking, caller: caller, completion: done) }
+            }
+        }
+        @Sendable func venue(_ request: HTTPRequest) -> String { request.parameters["venue"] ?? "" }
+        @Sendable func booking(_ request: HTTPRequest) throws(HTTPError) -> Int64 {
+            try HubRESTRoute.id(request, "booking", notFound: "request_not_found")
+        }
+        routes.add(.GET, "/v1/community/venues", bookings { _ throws(HTTPError) in .venues })
+        routes.add(
+            .POST,
+            "/v1/community/venues",
+            bookings { request throws(HTTPError) in .createVenue(try HubRESTRoute.body(request)) }
+        )
+        routes.add(
+            .PATCH,
+            "/v1/community/venues/:venue",
+            bookings { request throws(HTTPError) in
+                .updateVenue(venue(request), try HubRESTRoute.body(request), ifMatch: try HubRESTRoute.ifMatch(request))
+            }
+        )
+        routes.add(
+            .GET,
+            "/v1/community/venues/:venue/availability",
+            bookings { request throws(HTTPError) in
+                guard let date = request.query["date"] else {
+                    throw .badRequest(
+                        code: "invalid_request",
+                        message: "Parameter 'date' (like 2026-12-25) is missing."
+                    )
+                }
+                guard let days = Int(request.query["days"] ?? "1") else {
+                    throw .badRequest(
+                        code: "invalid_request",
+                        message: "Parameter 'days' must be a number from 1 to 14."
+                    )
+                }
+                return .availability(venue(request), date: date, days: days)
+            }
+        )
+        routes.add(
+            .GET,
+            "/v1/community/venues/:venue/calendar.ics",
+            bookings { request throws(HTTPError) in .venueCalendar(venue(request)) }
+        )
+        routes.add(
+            .POST,
+            "/v1/community/bookings",
+            bookings { request throws(HTTPError) in .book(try HubRESTRoute.body(request)) }
+        )
+        routes.add(
+            .GET,
+            "/v1/community/bookings",
+            bookings { request throws(HTTPError) in
+                .list(
+                    state: request.query["state"],
+                    before: try before(request),
+                    limit: try HubRESTRoute.limit(request)
+                )
+            }
+        )
+        routes.add(.GET, "/v1/community/bookings.ics", bookings { _ throws(HTTPError) in .myCalendar })
+        routes.add(
+            .GET,
+            "/v1/community/bookings/:booking",
+            bookings { request throws(HTTPError) in .get(try booking(request)) }
+        )
+        routes.add(
+            .POST,
+            "/v1/community/bookings/:booking/:action",
+            bookings { request throws(HTTPError) in
+                .act(
+                    try booking(request),
+                    action: request.parameters["action"] ?? "",
+                    request.body.isEmpty ? [:] : try HubRESTRoute.body(request),
+                    ifMatch: try HubRESTRoute.ifMatch(request)
+                )
+            }
+        )
     }
 
     static func installSuggestions(into routes: inout Routes, hub: Hub, authority: TokenAuthority) {

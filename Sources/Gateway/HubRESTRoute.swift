@@ -54,6 +54,11 @@ enum HubRESTRoute {
                             responder.respond(response)
                         case .success(.table(let table)):
                             responder.respond(ServiceRoutes.render(table, csv: csv))
+                        case .success(.document(let body, let contentType)):
+                            var headers = HTTPHeaders()
+                            headers.add(name: "Content-Type", value: contentType + "; charset=utf-8")
+                            headers.add(name: "Cache-Control", value: "no-store")
+                            responder.respond(HTTPResponse(status: .ok, headers: headers, body: body))
                         case .failure(let error):
                             responder.respond(HubHTTP.error(error))
                         }

@@ -153,7 +153,7 @@ enum HubHTTP {
         case .notMember, .groupNotFound, .userNotFound, .cardNotFound, .taskNotFound, .fileNotFound, .objectNotFound,
             .messageNotFound, .columnNotFound, .articleNotFound, .deliveryNotFound, .requestNotFound:
             status = .notFound
-        case .invalidTransition: status = .conflict
+        case .invalidTransition, .slotTaken: status = .conflict
         case .versionMismatch: status = .preconditionFailed
         case .storageUnavailable: status = .serviceUnavailable
         case .rateLimited:

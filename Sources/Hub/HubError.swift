@@ -54,6 +54,7 @@ public struct HubError: Error, Sendable, Equatable {
         case invalidTransition = "invalid_transition"
         case commentRequired = "comment_required"
         case insufficientStock = "insufficient_stock"
+        case slotTaken = "slot_taken"
     }
 
     static func invalid(_ message: String) -> HubError { HubError(.invalidRequest, message) }

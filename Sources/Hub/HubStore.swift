@@ -73,6 +73,9 @@ public enum WriteOp: Sendable, Equatable {
     /// Holds (or, negative, gives back) units of an item; the store refuses a batch that holds more than the stock
     /// or less than nothing — a second line behind the hub's own check.
     case holdStock(item: String, delta: Int64)
+    /// Holds a venue's slot for a booking; the store refuses a batch that holds two overlapping slots of one venue.
+    case holdSlot(venue: String, booking: Int64, start: Timestamp, end: Timestamp)
+    case releaseSlot(venue: String, booking: Int64)
 }
 
 /// What happened to one `.appendMessage`.

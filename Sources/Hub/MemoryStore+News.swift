@@ -10,6 +10,10 @@ struct MemoryNewsTables {
     /// item → (stock, held), checked like the SQLite table's CHECK constraint.
     var stock_: [String: (stock: Int64, held: Int64)] = [:]
 
+    /// venue → booking → slot, checked like the SQLite trigger.
+    var slots: [String: [Int64: (start: Int64, end: Int64)]] = [:]
+    var overlap = false
+
     /// Whether every item holds between nothing and its stock.
     var stockIsConsistent: Bool { stock_.values.allSatisfy { $0.held >= 0 && $0.held <= $0.stock } }
 
@@ -31,6 +35,12 @@ struct MemoryNewsTables {
         case .putCommunityDoc(let doc): community[doc.kind + "\u{0}" + doc.id] = doc
         case .setStock(let item, let stock): stock_[item, default: (0, 0)].stock = stock
         case .holdStock(let item, let delta): stock_[item, default: (0, 0)].held += delta
+        case .holdSlot(let venue, let booking, let start, let end):
+            if slots[venue, default: [:]].values.contains(where: { $0.start < end && start < $0.end }) {
+                overlap = true
+            }
+            slots[venue, default: [:]][booking] = (start, end)
+        case .releaseSlot(let venue, let booking): slots[venue]?[booking] = nil
         default: return false
         }
         return true

@@ -138,7 +138,7 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
                 case .deleteJob(let id): jobs[id] = nil
                 case .appendAudit(let entry): audited.append(entry)
                 case .putNewsDoc, .deleteNewsDoc, .upsertArticle, .recordArticleView, .putCommunityDoc, .setStock,
-                    .holdStock:
+                    .holdStock, .holdSlot, .releaseSlot:
                     _ = news.apply(op)
                 }
             }
@@ -147,6 +147,9 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
             (self.objects, self.shares, self.records, self.entries, self.jobs, self.lastRecordIDs) =
                 (objects, shares, records, entries, jobs, lastRecordIDs)
             auditEntries += audited
+            guard !news.overlap else {
+                return completion(.failure(StoreError(.failed, "overlapping booking")))
+            }
             guard news.stockIsConsistent else {
                 return completion(.failure(StoreError(.failed, "CHECK constraint failed: community_stock")))
             }

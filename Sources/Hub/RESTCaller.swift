@@ -20,6 +20,8 @@ public enum RESTResponse: Sendable, Equatable {
     /// `created`: 201 rather than 200. `version`: the ETag of the resource.
     case json([UInt8], created: Bool = false, version: Int64? = nil)
     case table(TableExport)
+    /// A document of its own type (an iCalendar feed), shown inline.
+    case document([UInt8], contentType: String)
 }
 
 extension Hub {

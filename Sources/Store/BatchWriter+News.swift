@@ -49,6 +49,26 @@ extension BatchWriter {
         try update.step()
     }
 
+    func holdSlot(_ venue: String, _ booking: Int64, _ start: Int64, _ end: Int64) throws(SQLiteError) {
+        let insert = try db.statement(
+            "INSERT OR REPLACE INTO community_slots (venue_id, booking_id, starts_at, ends_at) VALUES (?1, ?2, ?3, ?4)"
+        )
+        defer { insert.reset() }
+        insert.bind(venue, at: 1)
+        insert.bind(booking, at: 2)
+        insert.bind(start, at: 3)
+        insert.bind(end, at: 4)
+        try insert.step()
+    }
+
+    func releaseSlot(_ venue: String, _ booking: Int64) throws(SQLiteError) {
+        let delete = try db.statement("DELETE FROM community_slots WHERE venue_id = ?1 AND booking_id = ?2")
+        defer { delete.reset() }
+        delete.bind(venue, at: 1)
+        delete.bind(booking, at: 2)
+        try delete.step()
+    }
+
     func deleteDoc(_ kind: NewsDocKind, _ id: String) throws(SQLiteError) {
         let delete = try db.statement("DELETE FROM news_docs WHERE kind = ?1 AND id = ?2")
         defer { delete.reset() }

@@ -45,6 +45,8 @@ struct BatchWriter {
         case .putCommunityDoc(let doc): try put(doc)
         case .setStock(let item, let stock): try setStock(item, stock)
         case .holdStock(let item, let delta): try holdStock(item, delta)
+        case .holdSlot(let venue, let booking, let start, let end): try holdSlot(venue, booking, start, end)
+        case .releaseSlot(let venue, let booking): try releaseSlot(venue, booking)
         }
     }
 

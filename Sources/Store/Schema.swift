@@ -31,6 +31,24 @@ enum Schema {
             held        INTEGER NOT NULL DEFAULT 0,
             CHECK (held >= 0 AND held <= stock)
         ) WITHOUT ROWID;
+
+        -- Slots held by pending and approved bookings. Two held slots of one venue never overlap: the trigger is the
+        -- store's own guarantee, whatever the hub does.
+        CREATE TABLE community_slots (
+            venue_id    TEXT NOT NULL,
+            booking_id  INTEGER NOT NULL,
+            starts_at   INTEGER NOT NULL,
+            ends_at     INTEGER NOT NULL,
+            PRIMARY KEY (venue_id, booking_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX community_slots_by_time ON community_slots (venue_id, starts_at);
+        CREATE TRIGGER community_slots_no_overlap BEFORE INSERT ON community_slots
+        WHEN EXISTS (
+            SELECT 1 FROM community_slots
+            WHERE venue_id = NEW.venue_id AND booking_id != NEW.booking_id
+              AND starts_at < NEW.ends_at AND NEW.starts_at < ends_at
+        )
+        BEGIN SELECT RAISE(ABORT, 'overlapping booking'); END;
         """
 
     private static let version4: StaticString = """

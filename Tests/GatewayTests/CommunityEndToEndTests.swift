@@ -169,3 +169,47 @@ extension CommunityEndToEndTests {
         }
     }
 }
+
+extension CommunityEndToEndTests {
+    /// Two students book the same slot at the same moment, many times over: exactly one wins each time, also in the
+    /// store.
+    @Test func concurrentBookingsOfOneSlotLetExactlyOneWin() throws {
+        let server = try HubTestServer()
+        let admin = server.token("A1", roles: ["admin"])
+        let created = try News.call(
+            server,
+            "POST",
+            "/v1/community/venues",
+            token: admin,
+            body: [
+                "id": "court", "name": "篮球场", "managers": ["T1"], "opens": "00:00", "closes": "24:00",
+                "maxMinutes": 60, "advanceDays": 30, "needsApproval": false,
+            ]
+        )
+        #expect(created.status == 201, "\(created.text)")
+        let tokens = [server.token("S1"), server.token("S2")]
+        let port = server.port
+        let start = (Int64(Date().timeIntervalSince1970) / 3600 + 24) * 3_600_000
+        for round in 0..<10 {
+            let body: JSONValue = [
+                "venue": "court", "start": .int(start + Int64(round) * 3_600_000),
+                "end": .int(start + Int64(round) * 3_600_000 + 3_600_000), "purpose": "训练",
+            ]
+            let bytes = body.encoded()
+            let statuses = Mutex<[Int]>([])
+            DispatchQueue.concurrentPerform(iterations: 2) { index in
+                let answer = try? HTTPTestClient(port: port).request(
+                    "POST",
+                    "/v1/community/bookings",
+                    headers: ["Authorization: Bearer \(tokens[index])", "Content-Type: application/json"],
+                    body: bytes
+                )
+                statuses.withLock { $0.append(answer?.status ?? 0) }
+            }
+            #expect(statuses.withLock { $0.sorted() } == [201, 409], "round \(round)")
+        }
+        let calendar = try News.call(server, "GET", "/v1/community/bookings.ics", token: tokens[0])
+        #expect(calendar.header("Content-Type") == "text/calendar; charset=utf-8")
+        #expect(calendar.text.hasPrefix("BEGIN:VCALENDAR"))
+    }
+}

@@ -168,7 +168,7 @@ import Testing
         }
         for code in [
             "column_not_found", "article_not_found", "version_mismatch", "delivery_not_found", "request_not_found",
-            "invalid_transition", "comment_required", "insufficient_stock",
+            "invalid_transition", "comment_required", "insufficient_stock", "slot_taken",
         ] {
             #expect(replay.shownErrorCodes.contains(code), "x-replay shows no \(code) answer")
         }

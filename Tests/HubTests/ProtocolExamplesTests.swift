@@ -36,7 +36,7 @@ import Testing
     static let shownByOpenAPI = (
         errorCodes: Set([
             "column_not_found", "article_not_found", "version_mismatch", "delivery_not_found", "request_not_found",
-            "invalid_transition", "comment_required", "insufficient_stock",
+            "invalid_transition", "comment_required", "insufficient_stock", "slot_taken",
         ]),
         events: Set(["news_important", "news_reminder"]),
         pushTypes: Set(["news.article", "news.retracted"])

@@ -23,7 +23,8 @@ import Testing
             }
             #expect(
                 tables == [
-                    "audit_log", "community_docs", "community_stock", "counters", "course_members", "courses", "groups",
+                    "audit_log", "community_docs", "community_slots", "community_stock", "counters", "course_members",
+                    "courses", "groups",
                     "jobs", "members",
                     "messages",
                     "news_articles",

@@ -67,3 +67,36 @@ import Testing
         }
     }
 }
+
+/// The store's own guarantees behind the community services: no two held slots of a venue overlap, stock is never
+/// held beyond what there is, whatever the hub sends.
+@Suite struct CommunityStoreTests {
+    @Test func overlapsAndOverholdingAreRefusedWholeBatches() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteStore(directory: directory)
+            defer { store.close() }
+            try await store.committed([.holdSlot(venue: "court", booking: 1, start: 100, end: 200)])
+            let clash = await store.commit([
+                .putCommunityDoc(CommunityDoc(kind: "booking", id: "2", body: Array("{}".utf8))),
+                .holdSlot(venue: "court", booking: 2, start: 150, end: 250),
+            ])
+            #expect(throws: StoreError.self) { try clash.get() }
+            try await store.committed([
+                .holdSlot(venue: "court", booking: 3, start: 200, end: 300),
+                .holdSlot(venue: "hall", booking: 4, start: 150, end: 250),
+                .releaseSlot(venue: "court", booking: 1),
+            ])
+            try await store.committed([.holdSlot(venue: "court", booking: 5, start: 100, end: 200)])
+            try await store.committed([.setStock(item: "umbrella", stock: 2), .holdStock(item: "umbrella", delta: 2)])
+            let over = await store.commit([.holdStock(item: "umbrella", delta: 1)])
+            #expect(throws: StoreError.self) { try over.get() }
+            let under = await store.commit([.holdStock(item: "umbrella", delta: -3)])
+            #expect(throws: StoreError.self) { try under.get() }
+            let shrink = await store.commit([.setStock(item: "umbrella", stock: 1)])
+            #expect(throws: StoreError.self) { try shrink.get() }
+            // Nothing of the refused batches was kept.
+            let snapshot = try store.loadSnapshot(recentPerGroup: 0)
+            #expect(snapshot.community.isEmpty)
+        }
+    }
+}

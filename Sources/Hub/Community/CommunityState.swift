@@ -6,4 +6,7 @@ final class CommunityState {
     var items: [String: BorrowItem] = [:]
     var borrowings: [Int64: Borrowing] = [:]
     var lastBorrowingID: Int64 = 0
+    var venues: [String: Venue] = [:]
+    var bookings: [Int64: Booking] = [:]
+    var lastBookingID: Int64 = 0
 }

@@ -343,6 +343,7 @@ extension Hub {
     /// reply was never rated.
     func runCommunityJob(_ job: JobRecord) {
         if job.kind.hasPrefix("community.borrowing.") { return runBorrowingJob(job) }
+        if job.kind.hasPrefix("community.booking.") { return runBookingJob(job) }
         let body = try? JSONParser.parse(job.body)
         guard let id = body?["suggestion"]?.int64Value, let item = community.suggestions[id] else {
             return write([.deleteJob(job.id)]) { _ in }
@@ -392,6 +393,12 @@ extension Hub {
                 community.lastSuggestionID = max(community.lastSuggestionID, item.id)
             case "suggestion.settings":
                 community.suggestionSettings = SuggestionSettings.restore(doc.body)
+            case "venue":
+                if let venue = Venue.restore(doc) { community.venues[venue.id] = venue }
+            case "booking":
+                guard let booking = Booking.restore(doc) else { continue }
+                community.bookings[booking.id] = booking
+                community.lastBookingID = max(community.lastBookingID, booking.id)
             case "borrow.item":
                 if let item = BorrowItem.restore(doc) { community.items[item.id] = item }
             case "borrowing":
