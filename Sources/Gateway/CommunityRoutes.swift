@@ -9,6 +9,91 @@ enum CommunityRoutes {
         installSuggestions(into: &routes, hub: hub, authority: authority)
         installBorrowing(into: &routes, hub: hub, authority: authority)
         installBookings(into: &routes, hub: hub, authority: authority)
+        installHousing(into: &routes, hub: hub, authority: authority)
+        routes.add(
+            .GET,
+            "/v1/community/records",
+            HubRESTRoute.make(hub, authority) { request throws(HTTPError) in
+                let service = request.query["service"]
+                let since = try time(request, "since")
+                let until = try time(request, "until")
+                let before = try time(request, "before")
+                let limit = try HubRESTRoute.limit(request)
+                return { hub, caller, done in
+                    hub.serviceRecords(
+                        caller: caller,
+                        service: service,
+                        since: since,
+                        until: until,
+                        before: before,
+                        limit: limit,
+                        completion: done
+                    )
+                }
+            }
+        )
+        routes.add(
+            .GET,
+            "/v1/community/records/stats",
+            HubRESTRoute.make(hub, authority) { _ throws(HTTPError) in
+                { hub, caller, done in hub.serviceRecordStats(caller: caller, completion: done) }
+            }
+        )
+    }
+
+    /// A time parameter in milliseconds since 1970.
+    private static func time(_ request: HTTPRequest, _ name: String) throws(HTTPError) -> Int64? {
+        guard let raw = request.query[name] else { return nil }
+        guard let value = Int64(raw), value >= 0 else {
+            throw .badRequest(code: "invalid_request", message: "Parameter '\(name)' must be a time in milliseconds.")
+        }
+        return value
+    }
+
+    static func installHousing(into routes: inout Routes, hub: Hub, authority: TokenAuthority) {
+        func housing(_ decode: @escaping @Sendable (HTTPRequest) throws(HTTPError) -> HousingRequest) -> HTTPRoute {
+            HubRESTRoute.make(hub, authority) { request throws(HTTPError) in
+                let housing = try decode(request)
+                return { hub, caller, done in hub.housing(housing, caller: caller, completion: done) }
+            }
+        }
+        @Sendable func registration(_ request: HTTPRequest) throws(HTTPError) -> Int64 {
+            try HubRESTRoute.id(request, "registration", notFound: "request_not_found")
+        }
+        routes.add(
+            .POST,
+            "/v1/community/housing",
+            housing { request throws(HTTPError) in .register(try HubRESTRoute.body(request)) }
+        )
+        routes.add(
+            .GET,
+            "/v1/community/housing",
+            housing { request throws(HTTPError) in
+                .list(
+                    state: request.query["state"],
+                    before: try before(request),
+                    limit: try HubRESTRoute.limit(request)
+                )
+            }
+        )
+        routes.add(.GET, "/v1/community/housing/stats", housing { _ throws(HTTPError) in .stats })
+        routes.add(
+            .GET,
+            "/v1/community/housing/:registration",
+            housing { request throws(HTTPError) in .get(try registration(request)) }
+        )
+        routes.add(
+            .POST,
+            "/v1/community/housing/:registration/:action",
+            housing { request throws(HTTPError) in
+                .act(
+                    try registration(request),
+                    action: request.parameters["action"] ?? "",
+                    request.body.isEmpty ? [:] : try HubRESTRoute.body(request),
+                    ifMatch: try HubRESTRoute.ifMatch(request)
+                )
+            }
+        )
     }
 
     static func installBookings(into routes: inout Routes, hub: Hub, authority: TokenAuthority) {

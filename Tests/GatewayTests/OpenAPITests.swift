@@ -425,7 +425,8 @@ struct Replay {
                 usedRequestExamples.insert(found.pointer)
                 switch found.value {
                 case .string(let text): body = Array(text.utf8)
-                default: body = found.value.encoded()
+                // Captured values (`$object`) stand in request examples too.
+                default: body = Array(substitute(String(decoding: found.value.encoded(), as: UTF8.self)).utf8)
                 }
                 if found.mediaType != "*/*" { headers.append("Content-Type: \(found.mediaType)") }
             } else if let raw = source["raw"]?.stringValue {

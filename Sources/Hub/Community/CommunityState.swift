@@ -9,4 +9,6 @@ final class CommunityState {
     var venues: [String: Venue] = [:]
     var bookings: [Int64: Booking] = [:]
     var lastBookingID: Int64 = 0
+    var housing: [Int64: HousingRegistration] = [:]
+    var lastHousingID: Int64 = 0
 }

@@ -344,6 +344,7 @@ extension Hub {
     func runCommunityJob(_ job: JobRecord) {
         if job.kind.hasPrefix("community.borrowing.") { return runBorrowingJob(job) }
         if job.kind.hasPrefix("community.booking.") { return runBookingJob(job) }
+        if job.kind.hasPrefix("community.housing.") { return runHousingJob(job) }
         let body = try? JSONParser.parse(job.body)
         guard let id = body?["suggestion"]?.int64Value, let item = community.suggestions[id] else {
             return write([.deleteJob(job.id)]) { _ in }
@@ -393,6 +394,10 @@ extension Hub {
                 community.lastSuggestionID = max(community.lastSuggestionID, item.id)
             case "suggestion.settings":
                 community.suggestionSettings = SuggestionSettings.restore(doc.body)
+            case "housing":
+                guard let registration = HousingRegistration.restore(doc) else { continue }
+                community.housing[registration.id] = registration
+                community.lastHousingID = max(community.lastHousingID, registration.id)
             case "venue":
                 if let venue = Venue.restore(doc) { community.venues[venue.id] = venue }
             case "booking":
