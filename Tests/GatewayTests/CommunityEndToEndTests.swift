@@ -213,3 +213,159 @@ extension CommunityEndToEndTests {
         #expect(calendar.text.hasPrefix("BEGIN:VCALENDAR"))
     }
 }
+
+extension CommunityEndToEndTests {
+    /// Every role against every community service over HTTP: student, another student, counselor, another class's
+    /// counselor, venue/item manager, department handler, dispatcher, school admin.
+    @Test func thePermissionMatrix() throws {
+        let server = try HubTestServer()
+        var directory = Directory.sample
+        directory.orgUnits.append(
+            OrgUnitRecord(id: "se2302", kind: .class, name: "软件2302班", parentID: "school", counselors: ["T2"])
+        )
+        directory.users += [
+            UserRecord(id: "T2", name: "王老师", roles: [.counselor]),
+            UserRecord(id: "VM", name: "场地物资管理员", roles: [.staff]),
+            UserRecord(id: "H1", name: "后勤办事员", roles: [.staff]),
+            UserRecord(id: "D1", name: "接诉即办中心", roles: [.staff]),
+        ]
+        try server.importDirectory(directory)
+        let roles: [String: [String]] = [
+            "S1": ["student"], "S2": ["student"], "T1": ["counselor"], "T2": ["counselor"], "VM": ["staff"],
+            "H1": ["staff"], "D1": ["staff"], "A1": ["admin"],
+        ]
+        var tokens: [String: String] = [:]
+        for (user, list) in roles { tokens[user] = server.token(user, roles: list) }
+        func call(
+            _ user: String,
+            _ method: String,
+            _ path: String,
+            _ body: JSONValue? = nil
+        ) throws -> HTTPTestClient.Response {
+            try News.call(server, method, path, token: tokens[user]!, body: body ?? (method == "GET" ? nil : [:]))
+        }
+        func id(_ response: HTTPTestClient.Response) throws -> Int64 {
+            try #require(News.json(response)["id"]?.int64Value, "\(response.status) \(response.text)")
+        }
+        // The fixtures, made by the people who may make them.
+        #expect(
+            try call(
+                "A1",
+                "PUT",
+                "/v1/community/suggestions/settings",
+                [
+                    "dispatchers": ["D1"], "departments": ["logistics": ["name": "后勤处", "handlers": ["H1"]]],
+                    "categories": ["dorm": ["department": "logistics"]],
+                ]
+            ).status == 200
+        )
+        let suggestion = try id(
+            try call("S1", "POST", "/v1/community/suggestions", ["category": "dorm", "text": "热水"])
+        )
+        let venue: JSONValue = [
+            "id": "room", "name": "活动室", "managers": ["VM"], "opens": "00:00", "closes": "24:00", "advanceDays": 30,
+        ]
+        #expect(try call("A1", "POST", "/v1/community/venues", venue).status == 201)
+        let start = (Int64(Date().timeIntervalSince1970) / 3600 + 24) * 3_600_000
+        let booking = try id(
+            try call(
+                "S1",
+                "POST",
+                "/v1/community/bookings",
+                ["venue": "room", "start": .int(start), "end": .int(start + 3_600_000), "purpose": "班会"]
+            )
+        )
+        let item: JSONValue = ["id": "ball", "name": "篮球", "stock": 5, "managers": ["VM"], "maxDays": 3]
+        #expect(try call("A1", "POST", "/v1/community/items", item).status == 201)
+        let borrowing = try id(
+            try call(
+                "S1",
+                "POST",
+                "/v1/community/borrowings",
+                ["item": "ball", "quantity": 1, "from": .int(start), "until": .int(start + 86_400_000)]
+            )
+        )
+        let upload = try #require(
+            try HTTPTestClient(port: server.port).request(
+                "POST",
+                "/v1/files?name=consent.txt",
+                headers: ["Authorization: Bearer \(tokens["S1"]!)"],
+                body: Array("监护人同意".utf8)
+            )
+        )
+        let consent = try #require(News.json(upload)["object"]?.stringValue, "\(upload.text)")
+        let today = String(ISO8601DateFormatter().string(from: Date().addingTimeInterval(8 * 3600)).prefix(10))
+        let registration = try id(
+            try call(
+                "S1",
+                "POST",
+                "/v1/community/housing",
+                [
+                    "address": "学院路1号", "district": "海淀区", "reason": "family", "from": .string(today),
+                    "until": .string(today), "emergencyContact": ["name": "父亲", "phone": "139"],
+                    "consent": .string(consent),
+                ]
+            )
+        )
+        // The matrix: who, method, path, expected status. Refusals come before the allowed calls that change state.
+        let matrix: [(String, String, String, Int)] = [
+            ("S1", "GET", "/v1/community/suggestions/settings", 403),
+            ("H1", "GET", "/v1/community/suggestions/settings", 403),
+            ("D1", "GET", "/v1/community/suggestions/settings", 200),
+            ("A1", "GET", "/v1/community/suggestions/settings", 200),
+            ("D1", "PUT", "/v1/community/suggestions/settings", 403),
+            ("S1", "GET", "/v1/community/suggestions/\(suggestion)", 200),
+            ("S2", "GET", "/v1/community/suggestions/\(suggestion)", 404),
+            ("T1", "GET", "/v1/community/suggestions/\(suggestion)", 404),
+            ("VM", "GET", "/v1/community/suggestions/\(suggestion)", 404),
+            ("H1", "GET", "/v1/community/suggestions/\(suggestion)", 200),
+            ("D1", "GET", "/v1/community/suggestions/\(suggestion)", 200),
+            ("S1", "POST", "/v1/community/suggestions/\(suggestion)/reveal", 403),
+            ("H1", "POST", "/v1/community/suggestions/\(suggestion)/reveal", 403),
+            ("D1", "POST", "/v1/community/suggestions/\(suggestion)/reveal", 403),
+            ("A1", "POST", "/v1/community/suggestions/\(suggestion)/reveal", 200),
+            ("S1", "GET", "/v1/community/suggestions/stats", 403),
+            ("VM", "GET", "/v1/community/suggestions/stats", 403),
+            ("H1", "GET", "/v1/community/suggestions/stats", 200),
+            ("D1", "GET", "/v1/community/suggestions/stats", 200),
+            ("VM", "POST", "/v1/community/venues", 403), ("S1", "POST", "/v1/community/venues", 403),
+            ("S2", "GET", "/v1/community/bookings/\(booking)", 404),
+            ("T1", "GET", "/v1/community/bookings/\(booking)", 404),
+            ("VM", "GET", "/v1/community/bookings/\(booking)", 200),
+            ("S1", "POST", "/v1/community/bookings/\(booking)/approve", 403),
+            ("H1", "POST", "/v1/community/bookings/\(booking)/approve", 404),
+            ("VM", "POST", "/v1/community/bookings/\(booking)/approve", 200),
+            ("VM", "POST", "/v1/community/items", 403),
+            ("S1", "POST", "/v1/community/borrowings/\(borrowing)/approve", 403),
+            ("S2", "GET", "/v1/community/borrowings/\(borrowing)", 404),
+            ("VM", "POST", "/v1/community/borrowings/\(borrowing)/approve", 200),
+            ("S2", "GET", "/v1/community/housing/\(registration)", 404),
+            ("VM", "GET", "/v1/community/housing/\(registration)", 404),
+            ("T2", "GET", "/v1/community/housing/\(registration)", 404),
+            ("T1", "GET", "/v1/community/housing/\(registration)", 200),
+            ("A1", "GET", "/v1/community/housing/\(registration)", 200),
+            ("S1", "POST", "/v1/community/housing/\(registration)/approve", 403),
+            ("T2", "POST", "/v1/community/housing/\(registration)/approve", 404),
+            ("T1", "POST", "/v1/community/housing/\(registration)/approve", 200),
+            ("S1", "GET", "/v1/community/housing/stats", 403), ("VM", "GET", "/v1/community/housing/stats", 403),
+            ("T1", "GET", "/v1/community/housing/stats", 200),
+            ("S1", "GET", "/v1/community/records/stats", 403), ("T1", "GET", "/v1/community/records/stats", 403),
+            ("A1", "GET", "/v1/community/records/stats", 200), ("S1", "GET", "/v1/community/records", 200),
+        ]
+        for (user, method, path, expected) in matrix {
+            let answer = try call(user, method, path)
+            #expect(answer.status == expected, "\(user) \(method) \(path): \(answer.status) \(answer.text.prefix(200))")
+        }
+        // The student's history now holds the approvals of all three requests.
+        let records = News.json(try call("S1", "GET", "/v1/community/records"))["records"]?.arrayValue ?? []
+        #expect(records.filter { $0["action"] == "approve" }.count == 3)
+        // A body over the HTTP limit is refused before it reaches the hub.
+        let huge = try HTTPTestClient(port: server.port).request(
+            "POST",
+            "/v1/community/suggestions",
+            headers: ["Authorization: Bearer \(tokens["S1"]!)", "Content-Type: application/json"],
+            body: [UInt8](repeating: 0x20, count: 2 << 20)
+        )
+        #expect(huge?.status == 413)
+    }
+}
