@@ -155,6 +155,8 @@ enum CommunityRoutes {
             bookings { request throws(HTTPError) in
                 .list(
                     state: request.query["state"],
+                    since: try time(request, "since"),
+                    until: try time(request, "until"),
                     before: try before(request),
                     limit: try HubRESTRoute.limit(request)
                 )

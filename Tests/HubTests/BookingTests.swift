@@ -64,6 +64,15 @@ import Testing
         #expect(availability["days"]?[0]?["busy"]?.arrayValue?.count == 3)
         #expect(availability["days"]?[1]?["busy"] == [])
         #expect(!availability.jsonString.contains("S2"))
+        // Lists filter by the slots' start.
+        let base = Self.tomorrow(h)
+        let morning = h.book(
+            .list(state: nil, since: base, until: base + 11 * 3_600_000, before: nil, limit: 20),
+            as: "M1"
+        )
+        #expect(morning.json?["bookings"]?.arrayValue?.count == 2)
+        let cancelled = h.book(.list(state: "cancelled", since: nil, until: nil, before: nil, limit: 20), as: "M1")
+        #expect(cancelled.json?["bookings"]?.arrayValue?.compactMap { $0["id"]?.int64Value } == [first])
     }
 
     @Test func rulesOfTheVenue() {

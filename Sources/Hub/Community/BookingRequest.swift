@@ -10,8 +10,8 @@ public enum BookingRequest: Sendable {
     /// The venue's approved and pending bookings as iCalendar.
     case venueCalendar(String)
     case book(JSONValue)
-    /// Newest first; `before` is the last id of the previous page.
-    case list(state: String?, before: Int64?, limit: Int)
+    /// Newest first; `before` is the last id of the previous page; `since`/`until` bound the slots' start.
+    case list(state: String?, since: Int64?, until: Int64?, before: Int64?, limit: Int)
     /// The caller's bookings as iCalendar.
     case myCalendar
     case get(Int64)

@@ -29,26 +29,16 @@ extension Hub {
                     .success(.document(calendar(venue.name, held, showPurpose: manager), contentType: "text/calendar"))
                 )
             case .book(let body): try book(body, by: user, completion: completion)
-            case .list(let state, let before, let limit):
-                if let state, !Workflow.booking.states.contains(state) {
-                    throw .invalid(
-                        "Parameter 'state' must be one of \(Workflow.booking.states.sorted().joined(separator: ", "))."
-                    )
-                }
-                var page: [JSONValue] = []
-                var next: Int64?
-                for id in community.bookings.keys.sorted(by: >) where id < (before ?? .max) {
-                    let booking = community.bookings[id]!
+            case .list(let state, let since, let until, let before, let limit):
+                try requireState(state, of: Workflow.booking)
+                let body = requestPage(community.bookings, key: "bookings", before: before, limit: limit) { booking in
                     let parties = parties(user, for: booking)
-                    guard !parties.isEmpty, state.map({ $0 == booking.record.state }) ?? true else { continue }
-                    if page.count == limit {
-                        next = page.last?["id"]?.int64Value
-                        break
-                    }
-                    page.append(booking.json(actions: bookingActions(booking, parties)))
+                    guard !parties.isEmpty, state.map({ $0 == booking.record.state }) ?? true,
+                        booking.start >= (since ?? .min), booking.start < (until ?? .max)
+                    else { return nil }
+                    return booking.json(actions: bookingActions(booking, parties))
                 }
-                let body: JSONValue = ["bookings": .array(page), "nextBefore": next.map { .int($0) } ?? .null]
-                completion(.success(.json(body.encoded())))
+                completion(.success(.json(body)))
             case .myCalendar:
                 let mine = community.bookings.values.filter { $0.applicant == user.id && $0.holdsSlot }
                 completion(
@@ -128,38 +118,7 @@ extension Hub {
         by user: UserRecord,
         completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) throws(HubError) {
-        guard user.roles.contains(.admin) else { throw .forbidden("school admins") }
-        let previous = id.flatMap { community.venues[$0] }
-        if let id, previous == nil { throw HubError(.requestNotFound, "Venue '\(id)' does not exist.") }
-        let venue: Venue
-        do throws(JSONFieldError) {
-            var fields = try JSONFields(body)
-            if let previous {
-                venue = Venue.restore(previous.doc)!
-                try venue.apply(&fields, creating: false)
-            } else {
-                venue = Venue(id: try fields.string("id", maxBytes: 64, nonEmpty: true))
-                try venue.apply(&fields, creating: true)
-            }
-            try fields.rejectUnknownFields()
-        } catch {
-            throw HubError(error)
-        }
-        if let previous {
-            try requireVersion(ifMatch, previous.version)
-            venue.version = previous.version + 1
-        } else {
-            guard NewsColumn.validID(venue.id) else {
-                throw .invalid("Field 'id' must be 1 to 64 lowercase letters, digits, '-' or '_' (it appears in URLs).")
-            }
-            guard community.venues[venue.id] == nil else { throw .invalid("Venue '\(venue.id)' exists already.") }
-        }
-        try requireKnownUsers(Set(venue.managers))
-        community.venues[venue.id] = venue
-        write([.putCommunityDoc(venue.doc)], undo: [{ [self] in community.venues[venue.id] = previous }]) { result in
-            guard case .success = result else { return completion(.failure(.storage)) }
-            completion(.success(.json(venue.json.encoded(), created: previous == nil, version: venue.version)))
-        }
+        try saveCatalogEntry(id, body, ifMatch: ifMatch, by: user, in: \.venues, noun: "Venue", completion: completion)
     }
 
     /// Opening hours and busy slots per day; who booked a slot is not shown (only whether it is the caller's).

@@ -21,27 +21,14 @@ extension Hub {
                 try saveItem(id, body, ifMatch: ifMatch, by: user, completion: completion)
             case .submit(let body): try submitBorrowing(body, by: user, completion: completion)
             case .list(let state, let before, let limit):
-                if let state, !Workflow.borrowing.states.contains(state) {
-                    throw .invalid(
-                        "Parameter 'state' must be one of \(Workflow.borrowing.states.sorted().joined(separator: ", "))."
-                    )
-                }
-                var page: [JSONValue] = []
-                var next: Int64?
-                for id in community.borrowings.keys.sorted(by: >) where id < (before ?? .max) {
-                    let request = community.borrowings[id]!
+                try requireState(state, of: Workflow.borrowing)
+                let body = requestPage(community.borrowings, key: "borrowings", before: before, limit: limit) {
+                    request in
                     let parties = parties(user, for: request)
-                    guard !parties.isEmpty, state.map({ $0 == request.record.state }) ?? true else { continue }
-                    if page.count == limit {
-                        next = page.last?["id"]?.int64Value
-                        break
-                    }
-                    page.append(
-                        request.json(actions: Workflow.borrowing.actions(from: request.record.state, as: parties))
-                    )
+                    guard !parties.isEmpty, state.map({ $0 == request.record.state }) ?? true else { return nil }
+                    return request.json(actions: Workflow.borrowing.actions(from: request.record.state, as: parties))
                 }
-                let body: JSONValue = ["borrowings": .array(page), "nextBefore": next.map { .int($0) } ?? .null]
-                completion(.success(.json(body.encoded())))
+                completion(.success(.json(body)))
             case .get(let id):
                 let (request, parties) = try visibleBorrowing(id, user)
                 let actions = Workflow.borrowing.actions(from: request.record.state, as: parties).filter {
@@ -84,50 +71,24 @@ extension Hub {
         by user: UserRecord,
         completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) throws(HubError) {
-        guard user.roles.contains(.admin) else { throw .forbidden("school admins") }
-        let item: BorrowItem
-        let previous: BorrowItem?
-        if let id, community.items[id] == nil { throw HubError(.requestNotFound, "Item '\(id)' does not exist.") }
-        do throws(JSONFieldError) {
-            var fields = try JSONFields(body)
-            if let id, let existing = community.items[id] {
-                previous = existing
-                item = BorrowItem.restore(existing.doc)!
-                try item.apply(&fields, creating: false)
-            } else {
-                let newID = try fields.string("id", maxBytes: 64, nonEmpty: true)
-                previous = nil
-                item = BorrowItem(id: newID)
-                try item.apply(&fields, creating: true)
-            }
-            try fields.rejectUnknownFields()
-        } catch {
-            throw HubError(error)
-        }
-        if let previous {
-            try requireVersion(ifMatch, previous.version)
-            item.version = previous.version + 1
-            guard item.stock >= item.held else {
-                throw HubError(
-                    .insufficientStock,
-                    "\(item.held) of '\(item.name)' are lent or promised; the stock cannot go below that."
-                )
-            }
-        } else {
-            guard NewsColumn.validID(item.id) else {
-                throw .invalid("Field 'id' must be 1 to 64 lowercase letters, digits, '-' or '_' (it appears in URLs).")
-            }
-            guard community.items[item.id] == nil else {
-                throw .invalid("Item '\(item.id)' exists already; change it with PATCH.")
-            }
-        }
-        try requireKnownUsers(Set(item.managers))
-        community.items[item.id] = item
-        let ops: [WriteOp] = [.putCommunityDoc(item.doc), .setStock(item: item.id, stock: item.stock)]
-        write(ops, undo: [{ [self] in community.items[item.id] = previous }]) { result in
-            guard case .success = result else { return completion(.failure(.storage)) }
-            completion(.success(.json(item.json.encoded(), created: previous == nil, version: item.version)))
-        }
+        try saveCatalogEntry(
+            id,
+            body,
+            ifMatch: ifMatch,
+            by: user,
+            in: \.items,
+            noun: "Item",
+            check: { (item, _) throws(HubError) in
+                guard item.stock >= item.held else {
+                    throw HubError(
+                        .insufficientStock,
+                        "\(item.held) of '\(item.name)' are lent or promised; the stock cannot go below that."
+                    )
+                }
+            },
+            extraOps: { [.setStock(item: $0.id, stock: $0.stock)] },
+            completion: completion
+        )
     }
 
     // MARK: Requests

@@ -1,4 +1,5 @@
 import JSON
+import Workflow
 
 extension Hub {
     /// Writes community documents with their jobs, `extraOps` and a notice (an app message from `app:community` in
@@ -26,6 +27,35 @@ extension Hub {
             for job in jobs { self.jobs.insert(job) }
             completion(.success(()))
             deliver(batch, outcomes: outcomes)
+        }
+    }
+
+    /// `{"<key>": [...], "nextBefore": id}`: newest first, ids below `before`, at most `limit` of the requests
+    /// `view` shows (nil: not the caller's, or filtered out).
+    func requestPage<Request>(
+        _ requests: [Int64: Request],
+        key: String,
+        before: Int64?,
+        limit: Int,
+        _ view: (Request) -> JSONValue?
+    ) -> [UInt8] {
+        var page: [JSONValue] = []
+        var next: Int64?
+        for id in requests.keys.sorted(by: >) where id < (before ?? .max) {
+            guard let shown = view(requests[id]!) else { continue }
+            if page.count == limit {
+                next = page.last?["id"]?.int64Value
+                break
+            }
+            page.append(shown)
+        }
+        return JSONValue.object([key: .array(page), "nextBefore": next.map { .int($0) } ?? .null]).encoded()
+    }
+
+    /// A `state` filter must name a state of the workflow.
+    func requireState(_ state: String?, of workflow: Workflow) throws(HubError) {
+        if let state, !workflow.states.contains(state) {
+            throw .invalid("Parameter 'state' must be one of \(workflow.states.sorted().joined(separator: ", ")).")
         }
     }
 

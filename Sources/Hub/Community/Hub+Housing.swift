@@ -13,25 +13,14 @@ extension Hub {
             switch request {
             case .register(let body): try register(body, by: user, completion: completion)
             case .list(let state, let before, let limit):
-                if let state, !Workflow.housing.states.contains(state) {
-                    throw .invalid(
-                        "Parameter 'state' must be one of \(Workflow.housing.states.sorted().joined(separator: ", "))."
-                    )
-                }
-                var page: [JSONValue] = []
-                var next: Int64?
-                for id in community.housing.keys.sorted(by: >) where id < (before ?? .max) {
-                    let registration = community.housing[id]!
+                try requireState(state, of: Workflow.housing)
+                let body = requestPage(community.housing, key: "registrations", before: before, limit: limit) {
+                    registration in
                     let parties = parties(user, for: registration)
-                    guard !parties.isEmpty, state.map({ $0 == registration.record.state }) ?? true else { continue }
-                    if page.count == limit {
-                        next = page.last?["id"]?.int64Value
-                        break
-                    }
-                    page.append(registration.json(actions: housingActions(registration, parties)))
+                    guard !parties.isEmpty, state.map({ $0 == registration.record.state }) ?? true else { return nil }
+                    return registration.json(actions: housingActions(registration, parties))
                 }
-                let body: JSONValue = ["registrations": .array(page), "nextBefore": next.map { .int($0) } ?? .null]
-                completion(.success(.json(body.encoded())))
+                completion(.success(.json(body)))
             case .get(let id):
                 let (registration, parties) = try visibleRegistration(id, user)
                 completion(

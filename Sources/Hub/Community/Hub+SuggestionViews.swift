@@ -11,31 +11,19 @@ extension Hub {
         before: Int64?,
         limit: Int
     ) throws(HubError) -> [UInt8] {
-        if let state, !Workflow.suggestion.states.contains(state) {
-            throw .invalid(
-                "Parameter 'state' must be one of \(Workflow.suggestion.states.sorted().joined(separator: ", "))."
-            )
-        }
+        try requireState(state, of: Workflow.suggestion)
         if let category, !SuggestionSettings.categories.contains(category) {
             throw .invalid(
                 "Parameter 'category' must be one of \(SuggestionSettings.categories.joined(separator: ", "))."
             )
         }
-        var page: [JSONValue] = []
-        var next: Int64?
-        for id in community.suggestions.keys.sorted(by: >) where id < (before ?? .max) {
-            let item = community.suggestions[id]!
+        return requestPage(community.suggestions, key: "suggestions", before: before, limit: limit) { item in
             guard state.map({ $0 == item.record.state }) ?? true, category.map({ $0 == item.category }) ?? true
-            else { continue }
+            else { return nil }
             let parties = parties(user, for: item)
-            guard !parties.isEmpty else { continue }
-            if page.count == limit {
-                next = page.last?["id"]?.int64Value
-                break
-            }
-            page.append(suggestionView(item, parties))
+            guard !parties.isEmpty else { return nil }
+            return suggestionView(item, parties)
         }
-        return JSONValue.object(["suggestions": .array(page), "nextBefore": next.map { .int($0) } ?? .null]).encoded()
     }
 
     /// `GET /v1/community/suggestions/stats`: per category and department, volume, median time to the first reply,
