@@ -17,7 +17,7 @@ enum CommunityRoutes {
                 let service = request.query["service"]
                 let since = try time(request, "since")
                 let until = try time(request, "until")
-                let before = try time(request, "before")
+                let cursor = request.query["cursor"]
                 let limit = try HubRESTRoute.limit(request)
                 return { hub, caller, done in
                     hub.serviceRecords(
@@ -25,7 +25,7 @@ enum CommunityRoutes {
                         service: service,
                         since: since,
                         until: until,
-                        before: before,
+                        cursor: cursor,
                         limit: limit,
                         completion: done
                     )

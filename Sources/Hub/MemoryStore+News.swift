@@ -36,7 +36,9 @@ struct MemoryNewsTables {
         case .setStock(let item, let stock): stock_[item, default: (0, 0)].stock = stock
         case .holdStock(let item, let delta): stock_[item, default: (0, 0)].held += delta
         case .holdSlot(let venue, let booking, let start, let end):
-            if slots[venue, default: [:]].values.contains(where: { $0.start < end && start < $0.end }) {
+            if slots[venue, default: [:]].contains(where: {
+                $0.key != booking && $0.value.start < end && start < $0.value.end
+            }) {
                 overlap = true
             }
             slots[venue, default: [:]][booking] = (start, end)

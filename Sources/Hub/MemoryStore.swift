@@ -142,17 +142,17 @@ public final class MemoryStore: HubStore, @unchecked Sendable {
                     _ = news.apply(op)
                 }
             }
-            (self.users, self.orgUnits, self.courses, self.groups, self.members, self.messages, self.clientIDs) =
-                (users, orgUnits, courses, groups, members, messages, clientIDs)
-            (self.objects, self.shares, self.records, self.entries, self.jobs, self.lastRecordIDs) =
-                (objects, shares, records, entries, jobs, lastRecordIDs)
-            auditEntries += audited
             guard !news.overlap else {
                 return completion(.failure(StoreError(.failed, "overlapping booking")))
             }
             guard news.stockIsConsistent else {
                 return completion(.failure(StoreError(.failed, "CHECK constraint failed: community_stock")))
             }
+            (self.users, self.orgUnits, self.courses, self.groups, self.members, self.messages, self.clientIDs) =
+                (users, orgUnits, courses, groups, members, messages, clientIDs)
+            (self.objects, self.shares, self.records, self.entries, self.jobs, self.lastRecordIDs) =
+                (objects, shares, records, entries, jobs, lastRecordIDs)
+            auditEntries += audited
             self.news = news
             jobHighWater = highWater
             committedBatches.append(batch)

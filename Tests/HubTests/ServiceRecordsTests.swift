@@ -11,6 +11,20 @@ import Testing
         let anonymous = SuggestionTests.submit(h, anonymous: true)
         _ = h.suggest(.act(anonymous, action: "reply", ["comment": "已处理"], ifMatch: nil), as: "H1")
         _ = SuggestionTests.submit(h, "canteen", as: "S2")
+        func page(_ user: UserID, cursor: String?, limit: Int) -> JSONValue? {
+            let result = Mutex<Result<RESTResponse, HubError>?>(nil)
+            h.hub.queue.sync {
+                h.hub.serviceRecords(
+                    caller: .user(user, roles: [.staff]),
+                    service: nil,
+                    since: nil,
+                    until: nil,
+                    cursor: cursor,
+                    limit: limit
+                ) { outcome in result.withLock { $0 = outcome } }
+            }
+            return result.withLock { $0 }?.json
+        }
         func records(_ user: UserID, service: String? = nil) -> [JSONValue] {
             let result = Mutex<Result<RESTResponse, HubError>?>(nil)
             let roles: Set<SchoolRole> = h.hub.queue.sync { Set(h.hub.users[user]?.roles ?? []) }
@@ -20,7 +34,7 @@ import Testing
                     service: service,
                     since: nil,
                     until: nil,
-                    before: nil,
+                    cursor: nil,
                     limit: 100
                 ) { outcome in result.withLock { $0 = outcome } }
             }
@@ -37,6 +51,15 @@ import Testing
         #expect(!handler.description.contains("\"S1\""))
         #expect(handler.contains { $0["applicant"] == "S2" })
         #expect(records("S3").isEmpty)
+        // One step a page: every step once, even steps of the same millisecond.
+        var seen: [JSONValue] = []
+        var cursor: String?
+        repeat {
+            let next = page("H1", cursor: cursor, limit: 1)!
+            seen += next["records"]?.arrayValue ?? []
+            cursor = next["nextCursor"]?.stringValue
+        } while cursor != nil
+        #expect(seen == handler)
         #expect(records("S1", service: "booking").isEmpty)
         // Statistics are the admins'.
         let stats = Mutex<Result<RESTResponse, HubError>?>(nil)

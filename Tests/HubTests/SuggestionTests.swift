@@ -166,6 +166,25 @@ import Testing
         )
     }
 
+    @Test func aSecondReplyGetsItsOwnRatingPeriod() {
+        let h = Self.harness()
+        let id = Self.submit(h, "canteen")
+        _ = h.suggest(.act(id, action: "reply", ["comment": "第一次答复"], ifMatch: nil), as: "H1")
+        h.advance(seconds: 86_400)
+        _ = h.suggest(.act(id, action: "unsatisfied", ["comment": "没解决"], ifMatch: nil), as: "S1")
+        h.advance(seconds: 5 * 86_400)
+        _ = h.suggest(.act(id, action: "reply", ["comment": "第二次答复"], ifMatch: nil), as: "H1")
+        // The first reply's seven days end now; the second reply still has six.
+        h.advance(seconds: 86_401)
+        h.hub.queue.sync { h.hub.tick() }
+        h.settle()
+        #expect(h.suggest(.get(id), as: "S1").json?["state"] == "replied")
+        h.advance(seconds: 6 * 86_400)
+        h.hub.queue.sync { h.hub.tick() }
+        h.settle()
+        #expect(h.suggest(.get(id), as: "S1").json?["state"] == "closed")
+    }
+
     @Test func unratedRepliesCloseByThemselves() {
         let h = Self.harness()
         let id = Self.submit(h, "canteen")

@@ -185,7 +185,7 @@ extension Hub {
         guard end - start <= venue.maxMinutes * 60_000 else {
             throw .invalid("'\(venue.name)' is booked for at most \(venue.maxMinutes) minutes at a time.")
         }
-        guard start - now <= (venue.advanceDays + 1) * 86_400_000 else {
+        guard Venue.day(of: start) - Venue.day(of: now) <= venue.advanceDays else {
             throw .invalid("'\(venue.name)' is booked at most \(venue.advanceDays) days ahead.")
         }
         guard let open = venue.openInterval(day: Venue.day(of: start)), start >= open.start, end <= open.end else {
@@ -355,7 +355,7 @@ extension Hub {
         commitCommunity(
             [booking.doc],
             jobs: [],
-            extraOps: [.deleteJob(job.id)],
+            extraOps: [.deleteJob(job.id), .releaseSlot(venue: booking.venue, booking: id)],
             notify: [],
             message: AppMessage(title: ""),
             undo: [undo]

@@ -146,7 +146,11 @@ extension Hub {
     /// Reminder a week before the period ends, and the expiry at its end.
     private func housingJobs(_ registration: HousingRegistration) -> [JobRecord] {
         guard registration.record.state == "approved" else { return [] }
-        let body = JSONValue.object(["housing": .int(registration.id), "until": .string(registration.until)]).encoded()
+        // The approval they belong to: a renewal approved again has its own jobs.
+        let body = JSONValue.object([
+            "housing": .int(registration.id), "until": .string(registration.until),
+            "version": .int(registration.record.version),
+        ]).encoded()
         var jobs = [nextJob(dueAt: registration.endsAt, kind: "community.housing.expire", body: body)]
         let remind = registration.endsAt - 7 * 86_400_000
         if remind > clock() { jobs.append(nextJob(dueAt: remind, kind: "community.housing.remind", body: body)) }
@@ -224,7 +228,8 @@ extension Hub {
     func runHousingJob(_ job: JobRecord) {
         let body = try? JSONParser.parse(job.body)
         guard let id = body?["housing"]?.int64Value, let registration = community.housing[id],
-            registration.record.state == "approved", registration.until == body?["until"]?.stringValue
+            registration.record.state == "approved", registration.until == body?["until"]?.stringValue,
+            registration.record.version == body?["version"]?.int64Value
         else { return write([.deleteJob(job.id)]) { _ in } }
         let saved = HousingRegistration.restore(registration.doc)!
         let undo = { [self] in
@@ -267,7 +272,10 @@ extension Hub {
         var rows: [String: Int64] = [:]
         var expiring: Int64 = 0
         var total: Int64 = 0
+        let todayNumber = Venue.day(of: clock())
         for registration in community.housing.values where registration.record.state == "approved" {
+            // Off campus now: the period has begun.
+            guard let from = Venue.day(ofDate: registration.from), from <= todayNumber else { continue }
             let student = users[registration.student]
             guard let classID = student?.classID, admin || mine.contains(classID) else { continue }
             let college = student.flatMap { self.college(of: $0) } ?? ""

@@ -82,7 +82,7 @@ extension Hub {
         service: String?,
         since: Int64?,
         until: Int64?,
-        before: Int64?,
+        cursor: String?,
         limit: Int,
         completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) {
@@ -92,10 +92,20 @@ extension Hub {
             if let service, !services.contains(service) {
                 throw .invalid("Parameter 'service' must be one of \(services.joined(separator: ", ")).")
             }
-            var steps: [(at: Int64, order: (String, Int64, Int), value: JSONValue)] = []
+            // Steps sort newest first by (time, service, request, seq); the cursor is the last one handed out.
+            typealias Key = (at: Int64, service: String, request: Int64, seq: Int)
+            var after: Key?
+            if let cursor {
+                let parts = cursor.split(separator: "_", omittingEmptySubsequences: false)
+                guard parts.count == 4, let at = Int64(parts[0]), let request = Int64(parts[2]), let seq = Int(parts[3])
+                else { throw .invalid("Parameter 'cursor' is not a cursor this server handed out.") }
+                after = (at, String(parts[1]), request, seq)
+            }
+            var steps: [(key: Key, value: JSONValue)] = []
             for entry in serviceEntries(for: user) where service.map({ $0 == entry.service }) ?? true {
                 for step in entry.record.history {
-                    guard step.at >= (since ?? .min), step.at < (until ?? .max), step.at < (before ?? .max) else {
+                    let key: Key = (step.at, entry.service, entry.id, step.seq)
+                    guard step.at >= (since ?? .min), step.at < (until ?? .max), after.map({ key < $0 }) ?? true else {
                         continue
                     }
                     var json = Suggestion.stepJSON(step)
@@ -106,14 +116,16 @@ extension Hub {
                         object["applicant"] = entry.hidden ? .null : .string(entry.applicant)
                         json = .object(object)
                     }
-                    steps.append((step.at, (entry.service, entry.id, step.seq), json))
+                    steps.append((key, json))
                 }
             }
-            // Newest first; steps of one moment in reverse order of their request and their seq.
-            steps.sort { ($0.at, $0.order.0, $0.order.1, $0.order.2) > ($1.at, $1.order.0, $1.order.1, $1.order.2) }
+            steps.sort { $0.key > $1.key }
             let page = steps.prefix(limit)
-            let next = steps.count > limit ? page.last.map { JSONValue.int($0.at) } ?? .null : .null
-            let body: JSONValue = ["records": .array(page.map(\.value)), "nextBefore": next]
+            let next: JSONValue =
+                steps.count > limit
+                ? page.last.map { .string("\($0.key.at)_\($0.key.service)_\($0.key.request)_\($0.key.seq)") } ?? .null
+                : .null
+            let body: JSONValue = ["records": .array(page.map(\.value)), "nextCursor": next]
             completion(.success(.json(body.encoded())))
         } catch {
             completion(.failure(error))
@@ -139,7 +151,9 @@ extension Hub {
             ]
             var tallies: [String: Tally] = [:]
             for entry in serviceEntries(for: user) {
-                let college = users[entry.applicant].flatMap { self.college(of: $0) } ?? ""
+                // An anonymous submitter's college would narrow down who it was: no college for those.
+                let anonymous = entry.service == "suggestion" && community.suggestions[entry.id]?.anonymous == true
+                let college = anonymous ? "" : users[entry.applicant].flatMap { self.college(of: $0) } ?? ""
                 let month = String(Venue.date(ofDay: Venue.day(of: entry.record.createdAt)).prefix(7))
                 let key = [entry.service, college, month].joined(separator: "\u{0}")
                 var tally = tallies[key] ?? Tally()

@@ -142,9 +142,8 @@ extension Hub {
             throw HubError(.objectNotFound, "Object '\(photo)' does not exist or is not yours; upload it first.")
         }
         let now = clock()
-        community.lastSuggestionID += 1
         let item = Suggestion(
-            id: community.lastSuggestionID,
+            id: community.lastSuggestionID + 1,
             category: category,
             text: text,
             photos: photos,
@@ -152,7 +151,6 @@ extension Hub {
             submitter: user.id,
             record: WorkflowRecord(Workflow.suggestion, by: user.id, at: now, comment: nil, attachments: photos)
         )
-        community.suggestions[item.id] = item
         var jobs: [JobRecord] = []
         var notify: [UserID]
         if let department = community.suggestionSettings.route(category).department {
@@ -161,6 +159,8 @@ extension Hub {
         } else {
             notify = community.suggestionSettings.dispatchers
         }
+        community.lastSuggestionID = item.id
+        community.suggestions[item.id] = item
         notify.removeAll { $0 == user.id }
         commitSuggestion(
             item,
@@ -270,7 +270,10 @@ extension Hub {
                     nextJob(
                         dueAt: due,
                         kind: "community.suggestion.autoclose",
-                        body: JSONValue.object(["suggestion": .int(item.id)]).encoded()
+                        // The reply it belongs to: a later reply (after a reopen) has its own.
+                        body: JSONValue.object([
+                            "suggestion": .int(item.id), "reply": .int(Int64(item.record.history.last?.seq ?? 0)),
+                        ]).encoded()
                     )
                 )
                 notify = [item.submitter]
@@ -280,8 +283,9 @@ extension Hub {
                 item.reopened += 1
                 notify = (handlers?.handlers ?? []) + (handlers?.supervisors ?? []) + settings.dispatchers
                 notice = "学生对答复不满意，建议已重新打开"
-                // Back to the same department, with a new deadline.
-                if let department = item.department {
+                // Back to the same department with a new deadline; if that department is gone, central dispatch
+                // routes it.
+                if let department = item.department, settings.departments[department] != nil {
                     jobs = try dispatch(item, to: department, by: nil, as: [.system], comment: nil, now: now)
                 }
             case "satisfied":
@@ -375,6 +379,7 @@ extension Hub {
             ) { _ in }
         case "community.suggestion.autoclose":
             guard item.record.state == "replied",
+                item.record.history.last(where: { $0.action == "reply" })?.seq == body?["reply"]?.intValue,
                 (try? item.record.perform("autoclose", in: Workflow.suggestion, by: nil, as: [.system], at: now)) != nil
             else { return write([.deleteJob(job.id)]) { _ in } }
             commitSuggestion(item, jobs: [], extraOps: [.deleteJob(job.id)], notify: [], notice: "", undo: [undo]) {
