@@ -58,7 +58,7 @@ public final class HubService: @unchecked Sendable {
             output: output,
             configuration: configuration.hub,
             loops: configuration.resolvedEventLoops,
-            clock: { Int64(Date().timeIntervalSince1970 * 1000) }
+            clock: configuration.clock ?? { Int64(Date().timeIntervalSince1970 * 1000) }
         )
         log.info(
             "hub loaded",

@@ -82,6 +82,8 @@ public struct ServerConfiguration: Sendable {
     /// What an acknowledged message survives: `process` crashes (default) or `power` loss (fsync every commit).
     public var durability: Durability = .process
     public var hub = HubConfiguration()
+    /// The hub's wall clock in milliseconds; nil: the system's. Tests move time forward to reach deadlines.
+    public var clock: (@Sendable () -> Int64)?
 
     // MARK: News
     /// Where the unread of important articles go after the follow-up (the school's SMS/mail platform); nil = none.

@@ -369,3 +369,93 @@ extension CommunityEndToEndTests {
         #expect(huge?.status == 413)
     }
 }
+
+extension CommunityEndToEndTests {
+    /// The whole closed loop over HTTP on SQLite, with the hub's clock moved past the deadline: submission, the
+    /// overdue escalation to the supervisor (a job run by the server's own timer), the reply, an unsatisfied rating
+    /// that reopens it, a second reply and satisfaction — across a restart in the middle.
+    @Test func theClosedLoopWithAnOverdueEscalationAndAReopen() throws {
+        let offset = Atomic<Int64>(0)
+        let clock: @Sendable () -> Int64 = {
+            Int64(Date().timeIntervalSince1970 * 1000) + offset.load(ordering: .relaxed)
+        }
+        let dataDirectory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("yizhan-loop-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        var server = try HubTestServer({ $0.clock = clock }, dataDirectory: dataDirectory)
+        var directory = Directory.sample
+        directory.users += [
+            UserRecord(id: "H1", name: "后勤办事员", roles: [.staff]),
+            UserRecord(id: "SUP", name: "后勤处长", roles: [.staff]),
+        ]
+        try server.importDirectory(directory)
+        #expect(
+            try News.call(
+                server,
+                "PUT",
+                "/v1/community/suggestions/settings",
+                token: server.token("A1", roles: ["admin"]),
+                body: [
+                    "departments": ["logistics": ["name": "后勤处", "handlers": ["H1"], "supervisors": ["SUP"]]],
+                    "categories": ["dorm": ["department": "logistics", "deadlineHours": 1]],
+                ]
+            ).status == 200
+        )
+        let submitted = try News.call(
+            server,
+            "POST",
+            "/v1/community/suggestions",
+            token: server.token("S1"),
+            body: ["category": "dorm", "text": "宿舍门禁坏了", "anonymous": true]
+        )
+        let id = try #require(News.json(submitted)["id"]?.int64Value)
+        // A restart, then an hour and a minute later: the server's timer escalates it, once.
+        server.shutdown()
+        server = try HubTestServer({ $0.clock = clock }, dataDirectory: dataDirectory, importSample: false)
+        let supervisor = try server.connect("SUP", roles: ["staff"])
+        _ = try supervisor.request(["type": "sync"])
+        offset.store(61 * 60_000, ordering: .relaxed)
+        let handler = server.token("H1", roles: ["staff"])
+        var item = JSONValue.null
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            item = News.json(try News.call(server, "GET", "/v1/community/suggestions/\(id)", token: handler))
+            if item["escalated"] == true { break }
+            usleep(50_000)
+        }
+        #expect(item["escalated"] == true, "\(item)")
+        #expect(item["overdue"] == true)
+        let notice = try #require(try supervisor.nextFrame())
+        #expect(notice["message"]?["body"]?["title"] == "建议已超时未答复，请督办")
+        #expect(!notice.jsonString.contains("S1"))
+        // Dropped, so that the graceful shutdown does not wait for its close frame.
+        supervisor.disconnect()
+        // Reply, reopen, reply, satisfied.
+        let student = server.token("S1")
+        for (token, action, body) in [
+            (handler, "reply", ["comment": "已报修"] as JSONValue), (student, "unsatisfied", ["comment": "还是坏的"]),
+            (handler, "reply", ["comment": "已更换门禁"]), (student, "satisfied", [:]),
+        ] {
+            let answer = try News.call(
+                server,
+                "POST",
+                "/v1/community/suggestions/\(id)/\(action)",
+                token: token,
+                body: body
+            )
+            #expect(answer.status == 200, "\(action): \(answer.text)")
+        }
+        item = News.json(try News.call(server, "GET", "/v1/community/suggestions/\(id)", token: student))
+        #expect(item["state"] == "closed")
+        #expect(
+            item["history"]?.arrayValue?.compactMap { $0["action"]?.stringValue }
+                == ["submit", "dispatch", "escalate", "reply", "unsatisfied", "dispatch", "reply", "satisfied"]
+        )
+        let stats = News.json(
+            try News.call(server, "GET", "/v1/community/suggestions/stats?format=json", token: handler)
+        )
+        #expect(stats["summary"]?["reopened"] == 1)
+        #expect(stats["summary"]?["onTime"] == 0)
+        server.shutdown()
+    }
+}
