@@ -4,27 +4,33 @@ extension BatchWriter {
     // MARK: News center
 
     func put(_ doc: NewsDoc) throws(SQLiteError) {
-        let upsert = try db.statement(
-            "INSERT INTO news_docs (kind, id, body) VALUES (?1, ?2, ?3) ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body"
+        try putDocument(
+            "INSERT INTO news_docs (kind, id, body) VALUES (?1, ?2, ?3) ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body",
+            kind: doc.kind.rawValue,
+            id: doc.id,
+            body: doc.body
         )
-        defer { upsert.reset() }
-        upsert.bind(doc.kind.rawValue, at: 1)
-        upsert.bind(doc.id, at: 2)
-        upsert.bind(doc.body, at: 3)
-        try upsert.step()
     }
 
     func put(_ doc: CommunityDoc) throws(SQLiteError) {
-        let upsert = try db.statement(
+        try putDocument(
             """
             INSERT INTO community_docs (kind, id, body) VALUES (?1, ?2, ?3)
             ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body
-            """
+            """,
+            kind: doc.kind,
+            id: doc.id,
+            body: doc.body
         )
+    }
+
+    /// One (kind, id) → body upsert of a documents table (`sql` names the table; statements are cached per literal).
+    private func putDocument(_ sql: StaticString, kind: String, id: String, body: [UInt8]) throws(SQLiteError) {
+        let upsert = try db.statement(sql)
         defer { upsert.reset() }
-        upsert.bind(doc.kind, at: 1)
-        upsert.bind(doc.id, at: 2)
-        upsert.bind(doc.body, at: 3)
+        upsert.bind(kind, at: 1)
+        upsert.bind(id, at: 2)
+        upsert.bind(body, at: 3)
         try upsert.step()
     }
 

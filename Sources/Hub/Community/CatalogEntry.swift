@@ -51,7 +51,7 @@ extension Hub {
             try requireVersion(ifMatch, previous.version)
             entry.version = previous.version + 1
         } else {
-            guard NewsColumn.validID(entry.id) else {
+            guard isPathSegmentID(entry.id) else {
                 throw .invalid("Field 'id' must be 1 to 64 lowercase letters, digits, '-' or '_' (it appears in URLs).")
             }
             guard community[keyPath: table][entry.id] == nil else {

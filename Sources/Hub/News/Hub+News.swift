@@ -63,10 +63,16 @@ extension Hub {
 
     /// The college or department of a user: the first such unit up from their class, or from their own unit.
     func college(of user: UserRecord) -> String? {
+        firstUnit(of: user) { $0.kind == .college || $0.kind == .department }?.id
+    }
+
+    /// The first unit up from the user's class (or their own unit) that `matches`; a cycle in the directory stops
+    /// the walk after 16 steps.
+    func firstUnit(of user: UserRecord, where matches: (OrgUnitRecord) -> Bool) -> OrgUnitRecord? {
         var unit = user.classID.flatMap { orgUnits[$0] } ?? user.orgUnitID.flatMap { orgUnits[$0] }
         var steps = 0
         while let current = unit, steps < 16 {
-            if current.kind == .college || current.kind == .department { return current.id }
+            if matches(current) { return current }
             unit = current.parentID.flatMap { orgUnits[$0] }
             steps += 1
         }
@@ -79,19 +85,18 @@ extension Hub {
         if audience.everyone { return true }
         if !audience.roles.isEmpty, user.roles.contains(where: audience.roles.contains) { return true }
         if let classID = user.classID, audience.classes.contains(classID) { return true }
-        if !audience.colleges.isEmpty {
-            var unit = user.classID.flatMap { orgUnits[$0] } ?? user.orgUnitID.flatMap { orgUnits[$0] }
-            var steps = 0
-            while let current = unit, steps < 16 {
-                if audience.colleges.contains(current.id) { return true }
-                unit = current.parentID.flatMap { orgUnits[$0] }
-                steps += 1
-            }
+        if !audience.colleges.isEmpty, firstUnit(of: user, where: { audience.colleges.contains($0.id) }) != nil {
+            return true
         }
         if !audience.groups.isEmpty, let mine = groupsOfUser[user.id], !mine.isDisjoint(with: audience.groups) {
             return true
         }
         return false
+    }
+
+    /// The active users in the column's audience, sorted.
+    func audience(of column: NewsColumn) -> [UserID] {
+        users.values.filter { $0.active && inAudience(column, $0) }.map(\.id).sorted()
     }
 
     func isEditor(_ column: NewsColumn, _ user: UserRecord) -> Bool {

@@ -71,7 +71,7 @@ extension Hub {
         } catch {
             throw HubError(error)
         }
-        guard NewsColumn.validID(id) else {
+        guard isPathSegmentID(id) else {
             throw HubError(
                 .invalidRequest,
                 "Field 'id' must be 1 to 64 lowercase letters, digits, '-' or '_' (it appears in URLs)."

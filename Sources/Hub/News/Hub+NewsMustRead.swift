@@ -18,7 +18,7 @@ extension Hub {
     /// write unit, so a publication is never durable without its notices (nor the reverse).
     func mustReadBatch(_ article: Article) -> (batch: InboxBatch, followUp: JobRecord?) {
         guard let column = news.columns[article.column] else { return (InboxBatch(), nil) }
-        let recipients = users.values.filter { $0.active && inAudience(column, $0) }.map(\.id).sorted()
+        let recipients = audience(of: column)
         news.recipients[article.id] = recipients
         var batch = inboxBatch(recipients, body: noticeBody("news_important", article, by: nil, auto: false))
         batch.undo.insert({ [self] in news.recipients[article.id] = nil }, at: 0)

@@ -13,13 +13,8 @@ extension Hub {
         completion: @escaping (Result<RESTResponse, HubError>) -> Void
     ) throws(HubError) {
         let after = try parseCursor(cursor)
-        let windowStart = clock() - Int64(configuration.news.unreadWindowDays) * 86_400_000
         var follows = FollowCache()
-        var window: [Article] = []
-        for article in news.published(after: nil) {
-            guard (article.publishedAt ?? 0) >= windowStart else { break }
-            if follows.check(article, user, self) { window.append(article) }
-        }
+        let window = unreadWindow(user, &follows)
         var page: [Article] = []
         var more = false
         if !unreadOnly {
@@ -64,6 +59,18 @@ extension Hub {
                 completion(.success(.json(body)))
             }
         )
+    }
+
+    /// The articles the user follows published in the last `unreadWindowDays`, newest first: what unread counts
+    /// and "mark all read" cover.
+    func unreadWindow(_ user: UserRecord, _ follows: inout FollowCache) -> [Article] {
+        let windowStart = clock() - Int64(configuration.news.unreadWindowDays) * 86_400_000
+        var window: [Article] = []
+        for article in news.published(after: nil) {
+            guard (article.publishedAt ?? 0) >= windowStart else { break }
+            if follows.check(article, user, self) { window.append(article) }
+        }
+        return window
     }
 
     /// `GET /v1/news/columns/:id/articles` ("more"): everything published in the column, pinned first on the first
@@ -157,13 +164,8 @@ extension Hub {
 
     /// `POST /v1/news/feed/read-all`: every unread article of the feed's window marked read.
     func readAll(_ user: UserRecord, completion: @escaping (Result<RESTResponse, HubError>) -> Void) {
-        let windowStart = clock() - Int64(configuration.news.unreadWindowDays) * 86_400_000
         var follows = FollowCache()
-        var window: [Article] = []
-        for article in news.published(after: nil) {
-            guard (article.publishedAt ?? 0) >= windowStart else { break }
-            if follows.check(article, user, self) { window.append(article) }
-        }
+        let window = unreadWindow(user, &follows)
         markRead(window, user: user) { result in
             completion(result.map { .json(JSONValue.object(["marked": .int(Int64($0))]).encoded()) })
         }

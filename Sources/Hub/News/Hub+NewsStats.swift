@@ -11,7 +11,7 @@ extension Hub {
     ) throws(HubError) {
         let (article, column) = try editableArticle(id, user)
         let recipients =
-            news.recipients[id] ?? users.values.filter { $0.active && inAudience(column, $0) }.map(\.id).sorted()
+            news.recipients[id] ?? audience(of: column)
         store.readReaders(
             id,
             completion: hop { [self] result in

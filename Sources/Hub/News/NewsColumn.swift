@@ -38,14 +38,6 @@ final class NewsColumn {
         self.version = 1
     }
 
-    /// Column ids are URL path segments: lowercase letters, digits, '-' and '_'.
-    static func validID(_ id: String) -> Bool {
-        !id.isEmpty && id.utf8.count <= 64
-            && id.utf8.allSatisfy {
-                ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x5F
-            }
-    }
-
     /// Applies the fields present in a create or update request.
     func apply(_ fields: inout JSONFields, creating: Bool) throws(JSONFieldError) {
         if creating || fields.contains("name") {
